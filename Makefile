@@ -1,0 +1,64 @@
+# Zama API Platform kit. `make` (or `make help`) lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Image names recorded by `make images` (registry-less builds); a variable set in the
+# environment wins over the recorded one.
+IMAGES_ENV := .local/images.env
+ifneq ($(wildcard $(IMAGES_ENV)),)
+$(foreach assignment,$(shell grep -E '^[A-Z_]+=' $(IMAGES_ENV)),\
+  $(eval $(firstword $(subst =, ,$(assignment))) ?= $(lastword $(subst =, ,$(assignment)))))
+endif
+export NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE API_IMAGE
+
+# The reaper image testcontainers starts by default cannot be had without a registry;
+# the suites stop and remove their own containers instead.
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+# Extra flags for Jest (CI passes --json --outputFile=... to collect a summary).
+JEST_FLAGS ?=
+
+INSTALL_STAMP := node_modules/.install-stamp
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(INSTALL_STAMP): package.json package-lock.json api/package.json infra/package.json localstack/package.json e2e/package.json
+	@scripts/require-node.sh
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: install
+install: $(INSTALL_STAMP) ## Install the npm dependencies of every workspace (npm ci)
+
+.PHONY: build
+build: install ## Compile every workspace (TypeScript -> dist/)
+	npm run build --workspaces --if-present
+
+.PHONY: lint
+lint: install ## Check formatting and lint rules (Biome) and type-check every workspace
+	npx biome check .
+	npm run typecheck --workspaces --if-present
+
+.PHONY: test
+test: install ## Unit, template and integration tests: everything that needs no Docker
+	npx jest --selectProjects api infra localstack $(JEST_FLAGS)
+
+.PHONY: e2e
+e2e: install ## End-to-end suites against real containers (Docker; AWS_EMULATOR=localstack|moto)
+	@scripts/require-docker.sh
+	npx jest --selectProjects e2e --runInBand $(JEST_FLAGS)
+
+.PHONY: images
+images: install ## Build every image without a registry (debootstrap + host packages; needs root)
+	scripts/build-images.sh
+
+.PHONY: clean
+clean: ## Remove build output, the cloud assembly and containers left by the e2e suites
+	rm -rf api/dist infra/dist localstack/dist infra/cdk.out coverage .local/ci
+	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
+	  ids=$$(docker ps -aq --filter label=org.zama.e2e=true); \
+	  if [ -n "$$ids" ]; then docker rm -f $$ids >/dev/null; echo "removed e2e containers"; fi; \
+	fi

@@ -1,0 +1,4 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: ['<rootDir>/api', '<rootDir>/infra', '<rootDir>/localstack', '<rootDir>/e2e'],
+};

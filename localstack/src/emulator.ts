@@ -1,0 +1,50 @@
+/**
+ * Which AWS emulator the local platform and the e2e suites run against, chosen
+ * with one variable (`AWS_EMULATOR`), so that every suite stays emulator-agnostic.
+ */
+export type EmulatorName = 'localstack' | 'moto';
+
+export interface Emulator {
+  readonly name: EmulatorName;
+  /** Image to run; a public name unless overridden (e.g. by `make images`). */
+  readonly image: string;
+  /** Container port of the AWS API endpoint. */
+  readonly port: number;
+  /** Path that answers 200 once the emulator accepts API calls. */
+  readonly healthPath: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** The last LocalStack tag that runs without an auth token. */
+export const LOCALSTACK_FREE_TAG = '4.14.0';
+export const MOTO_VERSION = '5.2.5';
+
+export class EmulatorConfigError extends Error {}
+
+export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
+  const name = env.AWS_EMULATOR?.trim() || 'localstack';
+  switch (name) {
+    case 'moto':
+      return {
+        name,
+        image: env.MOTO_IMAGE || `motoserver/moto:${MOTO_VERSION}`,
+        port: 5000,
+        healthPath: '/moto-api/',
+        environment: {},
+      };
+    case 'localstack': {
+      const token = env.LOCALSTACK_AUTH_TOKEN?.trim();
+      return {
+        name,
+        image: env.LOCALSTACK_IMAGE || `localstack/localstack:${token ? 'latest' : LOCALSTACK_FREE_TAG}`,
+        port: 4566,
+        healthPath: '/_localstack/health',
+        environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},
+      };
+    }
+    default:
+      throw new EmulatorConfigError(
+        `AWS_EMULATOR=${name} is not supported: set it to 'localstack' or 'moto'`,
+      );
+  }
+}

@@ -1,0 +1,44 @@
+# Shared helpers for the scripts behind the Makefile. Every failure is one line
+# on stderr that says what is wrong and what to do, never a stack trace.
+
+say() { printf '==> %s\n' "$*"; }
+
+fail() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+need_command() { # command, how to get it
+  command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed: $2"
+}
+
+require_docker() {
+  need_command docker "install Docker (https://docs.docker.com/engine/install/) or, on Debian, 'apt-get install -y docker.io'"
+  local err
+  err=$(docker info --format '{{.ServerVersion}}' 2>&1 >/dev/null) ||
+    case "$err" in
+    *permission\ denied*) fail "Docker is running but this user may not use it: add yourself to the 'docker' group or use sudo" ;;
+    *) fail "Docker is installed but its engine is not running: start it (e.g. 'sudo systemctl start docker' or 'sudo dockerd &')" ;;
+    esac
+}
+
+# The compose command the user has: v2 plugin first, v1 binary second.
+compose_command() {
+  if docker compose version >/dev/null 2>&1; then
+    echo "docker compose"
+  elif command -v docker-compose >/dev/null 2>&1; then
+    echo "docker-compose"
+  else
+    fail "Docker Compose is not installed: install the compose plugin (v2) or docker-compose (v1)"
+  fi
+}
+
+# Runs a command and prints how long it took: timed "label" command args...
+timed() {
+  local label=$1 start status=0
+  shift
+  start=$(date +%s)
+  "$@" || status=$?
+  printf '    [%s: %ss]\n' "$label" "$(($(date +%s) - start))"
+  return "$status"
+}
