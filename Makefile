@@ -51,6 +51,46 @@ e2e: install ## End-to-end suites against real containers (Docker; AWS_EMULATOR=
 	@scripts/require-docker.sh
 	npx jest --selectProjects e2e --runInBand $(JEST_FLAGS)
 
+.PHONY: local-up
+local-up: build ## Start the whole platform locally (emulator, CDK deploy, api tasks, simulated ALB)
+	@scripts/local-up.sh
+
+.PHONY: local-down
+local-down: ## Stop the local platform and remove its containers, networks and volumes
+	@scripts/local-down.sh
+
+.PHONY: local-status
+local-status: ## Show the local platform's containers, endpoints and ALB target health
+	@scripts/local-status.sh
+
+.PHONY: logs
+logs: ## Follow the logs of the local platform
+	@scripts/local-logs.sh
+
+.PHONY: synth
+synth: install ## Synthesize the four stacks into infra/cdk.out (offline, no credentials)
+	npm run --silent synth -w infra
+
+.PHONY: deploy-local
+deploy-local: install ## Deploy the stacks into a running emulator (AWS_ENDPOINT_URL, default http://127.0.0.1:4566)
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} npm run --silent deploy:local -w infra
+
+.PHONY: diff-aws
+diff-aws: install ## cdk diff of the dev profile against your AWS account
+	npm run --silent diff:aws -w infra
+
+.PHONY: deploy-aws
+deploy-aws: install ## cdk deploy of the dev profile to your AWS account
+	npm run --silent deploy:aws -w infra
+
+.PHONY: bench-api
+bench-api: build ## Benchmark the API against a bare node:http server (req/s, p50, p99)
+	npm run --silent bench -w api
+
+.PHONY: bench-synth
+bench-synth: install ## Benchmark synthesis of the four stacks (wall time, resources per stack)
+	npm run --silent bench:synth -w infra
+
 .PHONY: images
 images: install ## Build every image without a registry (debootstrap + host packages; needs root)
 	scripts/build-images.sh

@@ -1,1 +1,2 @@
+export * as alb from './alb';
 export * from './emulator';

@@ -1,0 +1,125 @@
+import type { AddressInfo } from 'node:net';
+import { AccessLog } from './access-log';
+import { createAdminServer } from './admin';
+import { type ResolveHost, TargetDiscovery } from './discovery';
+import { HealthChecker } from './health-checker';
+import { close, listen } from './listen';
+import { AlbProxy } from './proxy';
+import type { AlbSettings } from './settings';
+import { TargetRegistry, type TargetStateChange } from './targets';
+
+export interface SimulatedAlbOptions {
+  readonly settings: AlbSettings;
+  /** The name whose addresses are the targets (compose service name, like a Cloud Map name). */
+  readonly targetHost: string;
+  readonly adminPort: number;
+  readonly listenHost?: string;
+  readonly discoveryIntervalSeconds?: number;
+  readonly resolve?: ResolveHost;
+  /** Receives each access-log line; stdout by default. */
+  readonly writeAccessLog?: (line: string) => void;
+  /** Receives each diagnostic event (target state changes, lookups that failed); JSON lines on stderr by default. */
+  readonly writeDiagnostic?: (event: Diagnostic) => void;
+}
+
+export interface Diagnostic {
+  readonly event: string;
+  readonly [field: string]: unknown;
+}
+
+export interface SimulatedAlb {
+  readonly listenerAddress: AddressInfo;
+  readonly adminAddress: AddressInfo;
+  readonly registry: TargetRegistry;
+  /** Stops discovery and health checks, then waits for in-flight requests to finish. */
+  stop(): Promise<void>;
+}
+
+/** Compose DNS answers instantly; a short interval registers new replicas about as fast as ECS would. */
+export const DEFAULT_DISCOVERY_INTERVAL_SECONDS = 2;
+
+/** Wires settings, discovery, health checks, the proxy, the access log and the admin endpoint together. */
+export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<SimulatedAlb> {
+  const { settings, targetHost } = options;
+  const listenHost = options.listenHost ?? '0.0.0.0';
+  const writeAccessLog = options.writeAccessLog ?? ((line) => process.stdout.write(`${line}\n`));
+  const writeDiagnostic = options.writeDiagnostic ?? logDiagnostic;
+
+  const registry = new TargetRegistry({
+    port: settings.targetGroup.targetPort,
+    healthyThresholdCount: settings.targetGroup.healthCheck.healthyThresholdCount,
+    unhealthyThresholdCount: settings.targetGroup.healthCheck.unhealthyThresholdCount,
+    deregistrationDelaySeconds: settings.targetGroup.deregistrationDelaySeconds,
+  });
+  registry.onChange((change) => writeDiagnostic(stateChangeEvent(change)));
+  const healthChecker = new HealthChecker(registry, settings.targetGroup.healthCheck);
+  const proxy = new AlbProxy({
+    listenerPort: settings.listener.port,
+    idleTimeoutSeconds: settings.loadBalancer.idleTimeoutSeconds,
+    targets: registry,
+    observers: [
+      new AccessLog(
+        { elb: settings.loadBalancer.fullName, targetGroupArn: settings.targetGroup.arn },
+        writeAccessLog,
+      ),
+    ],
+  });
+  const admin = createAdminServer(registry, settings);
+  const discovery = new TargetDiscovery({
+    host: targetHost,
+    intervalSeconds: options.discoveryIntervalSeconds ?? DEFAULT_DISCOVERY_INTERVAL_SECONDS,
+    registry,
+    resolve: options.resolve,
+    onError: (error) =>
+      writeDiagnostic({ event: 'target-discovery-failed', host: targetHost, error: error.message }),
+  });
+
+  const listenerAddress = await proxy.listen(settings.listener.port, listenHost);
+  let adminAddress: AddressInfo;
+  try {
+    adminAddress = await listen(admin, options.adminPort, listenHost, 'ADMIN_PORT');
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
+  writeDiagnostic({
+    event: 'started',
+    listener: `${listenerAddress.address}:${listenerAddress.port}`,
+    admin: `${adminAddress.address}:${adminAddress.port}`,
+    targetHost,
+    settings,
+  });
+  healthChecker.start();
+  await discovery.start();
+
+  return {
+    listenerAddress,
+    adminAddress,
+    registry,
+    async stop() {
+      discovery.stop();
+      healthChecker.stop();
+      registry.close();
+      await Promise.all([proxy.close(), close(admin)]);
+      writeDiagnostic({ event: 'stopped' });
+    },
+  };
+}
+
+/** Diagnostic output of the running ALB: one JSON object per line on stderr. */
+export function logDiagnostic(event: Diagnostic): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+}
+
+function stateChangeEvent({ target, previous, current }: TargetStateChange): Diagnostic {
+  const { reason, description } =
+    current === 'unused' ? { reason: undefined, description: undefined } : current;
+  return {
+    event: 'target-state-changed',
+    target: `${target.id}:${target.port}`,
+    from: previous === 'unused' ? 'unused' : previous.state,
+    to: current === 'unused' ? 'unused' : current.state,
+    ...(reason && { reason }),
+    ...(description && { description }),
+  };
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make local-status`: the platform's containers, endpoints and the ALB's target health.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/lib.sh
+source scripts/compose-env.sh
+
+[ -n "$(compose ps -q 2>/dev/null)" ] || fail "the local platform is not running: start it with 'make local-up'"
+compose ps
+alb=${ALB_PUBLISH:-127.0.0.1:8080}
+cat <<TABLE
+
+  endpoint              url
+  API through the ALB   http://$alb/
+  health                http://$alb/healthz
+  ALB target health     http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}/targets
+  AWS emulator          http://${EMULATOR_PUBLISH:-127.0.0.1:4566} ($AWS_EMULATOR)
+
+TABLE
+node localstack/dist/target-health.js "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"
