@@ -1,0 +1,273 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { PORTS, platformNames } from './names';
+import type { AlarmKey, PlatformProfile } from './profiles';
+import { ServiceAlarms } from './service-alarms';
+
+/** Path the load balancer and the container health check probe. */
+export const HEALTH_CHECK_PATH = '/healthz';
+
+/**
+ * The container health check. It replaces the seed's `curl -f http://localhost:8080/healthz`:
+ * the API image has Node.js but no curl.
+ */
+export const CONTAINER_HEALTH_CHECK_COMMAND = [
+  'CMD-SHELL',
+  `node -e "fetch('http://127.0.0.1:${PORTS.api}${HEALTH_CHECK_PATH}').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"`,
+];
+
+export interface ComputeStackProps extends StackProps {
+  readonly profile: PlatformProfile;
+  readonly vpc: ec2.IVpc;
+  /** Subnet group of the load balancer. */
+  readonly publicSubnetGroupName: string;
+  /** Subnet group of the tasks. */
+  readonly privateSubnetGroupName: string;
+  /** Used as is: the networking stack owns every rule (see the seed's rule list). */
+  readonly albSecurityGroup: ec2.ISecurityGroup;
+  /** Used as is: the networking stack owns every rule (see the seed's rule list). */
+  readonly serviceSecurityGroup: ec2.ISecurityGroup;
+  /** Bucket whose policy already lets this region's load balancers write under `albLogsPrefix`. */
+  readonly albLogsBucket: s3.IBucket;
+  readonly albLogsPrefix: string;
+  /** Name of the Secrets Manager secret whose JSON reaches the container as `API_KEYS`. */
+  readonly apiKeysSecretName: string;
+  /** Where the API container's log driver writes. */
+  readonly apiLogGroup: logs.ILogGroup;
+  /** Sum of API error log lines, for the `api_error_count` alarm. */
+  readonly apiErrorMetric: cloudwatch.Metric;
+  /** Receives every alarm's notifications. */
+  readonly alertsTopic: sns.ITopic;
+}
+
+/**
+ * The seed's compute module: an ECS cluster with Container Insights and ECS Exec, the
+ * API as a Fargate service behind an internet-facing load balancer (Kong Konnect calls
+ * it), Cloud Map service discovery, CPU and memory auto scaling and the seed's alarms.
+ */
+export class ComputeStack extends Stack {
+  public readonly cluster: ecs.Cluster;
+  public readonly service: ecs.FargateService;
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly alarms: Readonly<Record<AlarmKey, cloudwatch.Alarm>>;
+
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
+    super(scope, id, {
+      description: 'Zama API Platform compute: ECS cluster and API service, load balancer, scaling, alarms',
+      ...props,
+    });
+    const { profile, vpc } = props;
+    const settings = profile.service;
+    const names = platformNames(profile.prefix);
+
+    // Imported read-only so that attaching the service to the load balancer cannot add
+    // rules beyond the seed's list.
+    const albSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
+      this,
+      'AlbSecurityGroup',
+      props.albSecurityGroup.securityGroupId,
+      { mutable: false },
+    );
+    const serviceSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
+      this,
+      'ServiceSecurityGroup',
+      props.serviceSecurityGroup.securityGroupId,
+      { mutable: false },
+    );
+
+    const execLogGroup = new logs.LogGroup(this, 'ExecLogGroup', {
+      logGroupName: names.logGroups.ecsExec,
+      retention: profile.logRetentionDays,
+      removalPolicy: profile.onStackDelete === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: names.cluster,
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      executeCommandConfiguration: {
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: execLogGroup },
+      },
+    });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family: names.apiService,
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryMiB,
+    });
+    const healthCheck = settings.containerHealthCheck;
+    taskDefinition.addContainer('api', {
+      containerName: 'api',
+      image: ecs.ContainerImage.fromRegistry(settings.image),
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryMiB,
+      essential: true,
+      portMappings: [{ containerPort: PORTS.api, protocol: ecs.Protocol.TCP }],
+      environment: {
+        PORT: String(PORTS.api),
+        // The seed's GIN_MODE=release for a Go API; the same switch for a Node.js one.
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+      },
+      secrets: {
+        API_KEYS: ecs.Secret.fromSecretsManager(
+          secretsmanager.Secret.fromSecretNameV2(this, 'ApiKeysSecret', props.apiKeysSecretName),
+        ),
+      },
+      healthCheck: {
+        command: CONTAINER_HEALTH_CHECK_COMMAND,
+        interval: Duration.seconds(healthCheck.intervalSeconds),
+        timeout: Duration.seconds(healthCheck.timeoutSeconds),
+        retries: healthCheck.retries,
+        startPeriod: Duration.seconds(healthCheck.startPeriodSeconds),
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: props.apiLogGroup, streamPrefix: 'api' }),
+    });
+
+    const namespace = new servicediscovery.PrivateDnsNamespace(this, 'ServiceDiscoveryNamespace', {
+      name: names.serviceDiscoveryNamespace,
+      vpc,
+      description: `Private DNS of ${profile.prefix}: the API answers at api.${names.serviceDiscoveryNamespace}`,
+    });
+    const service = new ecs.FargateService(this, 'Service', {
+      serviceName: names.apiService,
+      cluster,
+      taskDefinition,
+      desiredCount: settings.desiredCount,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      vpcSubnets: { subnetGroupName: props.privateSubnetGroupName },
+      securityGroups: [serviceSecurityGroup],
+      assignPublicIp: false,
+      circuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: true,
+      healthCheckGracePeriod: Duration.seconds(healthCheck.startPeriodSeconds),
+      cloudMapOptions: {
+        cloudMapNamespace: namespace,
+        name: 'api',
+        dnsRecordType: servicediscovery.DnsRecordType.A,
+        dnsTtl: Duration.seconds(10),
+      },
+    });
+    // The registry ARN built from the Cloud Map service's Ref (its ID) equals its Arn
+    // attribute on AWS; moto's CloudFormation skips Cloud Map and fails a stack on any
+    // Fn::GetAtt of a skipped resource, but leaves a Ref unresolved.
+    const cloudMapService = service.cloudMapService?.node.defaultChild as servicediscovery.CfnService;
+    (service.node.defaultChild as ecs.CfnService).addPropertyOverride(
+      'ServiceRegistries.0.RegistryArn',
+      this.formatArn({ service: 'servicediscovery', resource: 'service', resourceName: cloudMapService.ref }),
+    );
+
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      targetGroupName: names.targetGroup,
+      vpc,
+      port: PORTS.api,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: Duration.seconds(settings.deregistrationDelaySeconds),
+      healthCheck: {
+        path: HEALTH_CHECK_PATH,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(settings.targetHealthCheck.intervalSeconds),
+        timeout: Duration.seconds(settings.targetHealthCheck.timeoutSeconds),
+        healthyThresholdCount: settings.targetHealthCheck.healthyThreshold,
+        unhealthyThresholdCount: settings.targetHealthCheck.unhealthyThreshold,
+      },
+      targets: [service.loadBalancerTarget({ containerName: 'api', containerPort: PORTS.api })],
+    });
+
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      loadBalancerName: names.loadBalancer,
+      vpc,
+      vpcSubnets: { subnetGroupName: props.publicSubnetGroupName },
+      internetFacing: true,
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    // The networking stack's bucket policy already admits this region's log delivery.
+    loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+    loadBalancer.setAttribute('access_logs.s3.bucket', props.albLogsBucket.bucketName);
+    loadBalancer.setAttribute('access_logs.s3.prefix', props.albLogsPrefix);
+    loadBalancer.addListener('Listener', {
+      port: PORTS.api,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      // Who may connect is the seed's security group list, not "anyone".
+      open: false,
+      defaultTargetGroups: [targetGroup],
+    });
+
+    const scaling = service.autoScaleTaskCount({
+      minCapacity: settings.minCount,
+      maxCapacity: settings.maxCount,
+    });
+    scaling.scaleOnCpuUtilization('CpuScaling', {
+      targetUtilizationPercent: settings.cpuTargetPercent,
+      scaleOutCooldown: Duration.minutes(1),
+      scaleInCooldown: Duration.minutes(5),
+    });
+    scaling.scaleOnMemoryUtilization('MemoryScaling', {
+      targetUtilizationPercent: settings.memoryTargetPercent,
+      scaleOutCooldown: Duration.minutes(1),
+      scaleInCooldown: Duration.minutes(5),
+    });
+
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      profile,
+      loadBalancer,
+      targetGroup,
+      cluster,
+      service,
+      apiErrorMetric: props.apiErrorMetric,
+      kongServiceName: names.kongService,
+      alertsTopic: props.alertsTopic,
+    }).alarms;
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Where Kong Konnect (and the admin addresses) reach the API',
+      value: `http://${loadBalancer.loadBalancerDnsName}:${PORTS.api}`,
+    });
+
+    this.cluster = cluster;
+    this.service = service;
+    this.loadBalancer = loadBalancer;
+    this.targetGroup = targetGroup;
+
+    NagSuppressions.addResourceSuppressions(taskDefinition, [
+      {
+        id: 'AwsSolutions-ECS2',
+        reason:
+          'The environment holds only non-secret settings (port, log level and format); API keys arrive as ECS secrets.',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(
+      taskDefinition,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'ECS Exec needs the ssmmessages channel actions, which support no resource-level permissions, and may write any stream of its one exec log group ("<log group ARN>:*").',
+          appliesTo: [
+            'Resource::*',
+            {
+              regex:
+                '/^Resource::arn:aws:logs:[a-z0-9-]+:<AWS::AccountId>:log-group:<ExecLogGroup[0-9A-F]+>:\\*$/',
+            },
+          ],
+        },
+      ],
+      true,
+    );
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench:synth`: wall time of `cdk synth` of all four stacks, as `make synth` runs it
+ * (CLI, app through tsx, no built-in template validation), for each profile, plus one run with
+ * the validation to show what it costs; then the resource count of each stack.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROFILE_NAMES, type ProfileName } from '../lib/profiles';
+import { type AssemblyStack, assemblyStacks, QUIET_CDK_ENV, runCdk } from './cdk-cli';
+
+interface Run {
+  readonly profile: ProfileName;
+  readonly validation: boolean;
+  readonly seconds: number;
+  readonly stacks: AssemblyStack[];
+}
+
+async function synth(profile: ProfileName, validation: boolean): Promise<Run> {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+  const env = { ...process.env, ...QUIET_CDK_ENV, CDK_VALIDATION: validation ? 'true' : 'false' };
+  const started = process.hrtime.bigint();
+  const code = await runCdk(['synth', '--quiet', '-c', `profile=${profile}`, '-o', outdir], env, {
+    quiet: true,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`cdk synth (${profile}) exited with ${code}`);
+  return { profile, validation, seconds, stacks: assemblyStacks(outdir) };
+}
+
+async function main(): Promise<void> {
+  const runs: Run[] = [];
+  for (const profile of PROFILE_NAMES) runs.push(await synth(profile, false));
+  runs.push(await synth('dev', true));
+
+  console.log(`\ncdk synth of the four stacks (wall time, Node ${process.version})\n`);
+  console.log('| profile | built-in validation | seconds |');
+  console.log('|---|---|---:|');
+  for (const run of runs)
+    console.log(`| ${run.profile} | ${run.validation ? 'yes' : 'no'} | ${run.seconds.toFixed(1)} |`);
+
+  console.log('\nresources per stack\n');
+  const stackNames = runs[0]?.stacks.map((stack) => stack.artifactId) ?? [];
+  console.log(`| profile | ${stackNames.join(' | ')} | total |`);
+  console.log(`|---|${stackNames.map(() => '---:|').join('')}---:|`);
+  for (const run of runs.filter((r) => !r.validation)) {
+    const counts = run.stacks.map((stack) => Object.keys(stack.template.Resources).length);
+    console.log(`| ${run.profile} | ${counts.join(' | ')} | ${counts.reduce((a, b) => a + b, 0)} |`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

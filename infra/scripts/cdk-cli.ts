@@ -1,0 +1,76 @@
+/** Runs the CDK CLI of this workspace (the aws-cdk devDependency) from the infra directory. */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CfnTemplate, INFRA_DIR } from './synthesize';
+
+const CDK_BIN = require.resolve('aws-cdk/bin/cdk');
+
+/**
+ * Where the scripts have `cdk synth` write the cloud assembly: cdk.json's `output`, unless
+ * CLOUD_ASSEMBLY_DIR says otherwise (the compose deploy service mounts infra/ read-only).
+ */
+export const CLOUD_ASSEMBLY_DIR = process.env.CLOUD_ASSEMBLY_DIR?.trim() || join(INFRA_DIR, 'cdk.out');
+
+/**
+ * Settings every CLI run from the scripts shares: nothing that needs the network (no EC2
+ * metadata probe when there are no credentials, no check for a newer CLI), no warning about the
+ * SDK's future Node.js requirement (this machine has Node 20), and no built-in template
+ * validation (seconds; `make test` runs it with findings as errors).
+ */
+export const QUIET_CDK_ENV = {
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  CDK_DISABLE_VERSION_CHECK: '1',
+  CDK_VALIDATION: 'false',
+} as const;
+
+/**
+ * Resolves with the CLI's exit code. Its output goes straight to this process's, or, when
+ * `quiet`, only if it fails.
+ */
+export function runCdk(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  { quiet = false }: { quiet?: boolean } = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CDK_BIN, ...args], {
+      cwd: INFRA_DIR,
+      env,
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    const output: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const status = code ?? (signal ? 128 : 1);
+      if (status !== 0 && quiet) process.stderr.write(Buffer.concat(output));
+      resolve(status);
+    });
+  });
+}
+
+export interface AssemblyStack {
+  readonly artifactId: string;
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+}
+
+/** The stacks of the cloud assembly in cdk.out, in manifest order. */
+export function assemblyStacks(dir: string = CLOUD_ASSEMBLY_DIR): AssemblyStack[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile: string; stackName?: string } }>;
+  };
+  return Object.entries(manifest.artifacts)
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack' && artifact.properties)
+    .map(([artifactId, artifact]) => {
+      const properties = artifact.properties as { templateFile: string; stackName?: string };
+      return {
+        artifactId,
+        stackName: properties.stackName ?? artifactId,
+        template: JSON.parse(readFileSync(join(dir, properties.templateFile), 'utf8')) as CfnTemplate,
+      };
+    });
+}

@@ -1,0 +1,164 @@
+/**
+ * `npm run deploy:local`: deploys the four stacks with the local profile into the emulator at
+ * AWS_ENDPOINT_URL (LocalStack, moto, ...), bootstrapping it first when needed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DefaultStackSynthesizer } from 'aws-cdk-lib';
+import { PROFILES } from '../lib/profiles';
+import { type AssemblyStack, assemblyStacks, CLOUD_ASSEMBLY_DIR, QUIET_CDK_ENV, runCdk } from './cdk-cli';
+import { createMissingSecrets, emulatorGaps } from './emulator-gaps';
+
+const BOOTSTRAP_STACK = 'CDKToolkit';
+
+async function main(): Promise<number> {
+  const endpoint = process.env.AWS_ENDPOINT_URL?.trim();
+  if (!endpoint) {
+    return fail(
+      'AWS_ENDPOINT_URL is not set: point it at the emulator, e.g. AWS_ENDPOINT_URL=http://127.0.0.1:4566',
+    );
+  }
+  const unreachable = await probe(endpoint);
+  if (unreachable) return fail(`no emulator answers at ${endpoint} (${unreachable})`);
+
+  const region = PROFILES.local.region;
+  // The CLI caches the account of each access key under CDK_HOME; emulators share the key
+  // but not the account (moto 123456789012, LocalStack 000000000000), so start from none.
+  const cdkHome = mkdtempSync(join(tmpdir(), 'cdk-home-'));
+  process.on('exit', () => rmSync(cdkHome, { recursive: true, force: true }));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...QUIET_CDK_ENV,
+    // Emulators accept any credentials.
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'test',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'test',
+    AWS_REGION: process.env.AWS_REGION || region,
+    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION || region,
+    CDK_HOME: cdkHome,
+    CDK_S3_FORCE_PATH_STYLE: '1',
+    // The template URL handed to the emulator's CloudFormation: the canonical S3 form, which
+    // moto and LocalStack both map to their own S3 (moto cannot parse an IP-address endpoint).
+    AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION:
+      process.env.AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION || `https://s3.${region}.amazonaws.com`,
+  };
+  const clientConfig = {
+    endpoint,
+    region,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+    },
+  };
+  const cloudFormation = new CloudFormationClient(clientConfig);
+
+  const synth = await runCdk(
+    ['synth', '--quiet', '-c', 'profile=local', '--output', CLOUD_ASSEMBLY_DIR],
+    env,
+  );
+  if (synth !== 0) return synth;
+
+  if (!(await isBootstrapped(cloudFormation))) {
+    console.log(`deploy:local: bootstrapping ${endpoint}`);
+    const bootstrap = await runCdk(['bootstrap', '--app', CLOUD_ASSEMBLY_DIR], env);
+    if (bootstrap !== 0) return bootstrap;
+  }
+
+  // Direct stack operations rather than change sets: moto registers a stack's exports only
+  // when the stack is created directly, and the stacks import each other's values. The explicit
+  // bootstrap-version parameter spares moto the "use previous value" it cannot resolve on updates.
+  const deploy = await runCdk(
+    [
+      'deploy',
+      '--app',
+      CLOUD_ASSEMBLY_DIR,
+      '--all',
+      '--method=direct',
+      '--parameters',
+      `BootstrapVersion=/cdk-bootstrap/${DefaultStackSynthesizer.DEFAULT_QUALIFIER}/version`,
+      '--require-approval',
+      'never',
+      '--progress',
+      'events',
+    ],
+    env,
+  );
+  if (deploy !== 0) return deploy;
+
+  const stacks = assemblyStacks();
+  const failed = await unfinishedStacks(cloudFormation, stacks);
+  if (failed.length > 0) return fail(`not deployed: ${failed.join(', ')}`);
+  const createdSecrets = await createMissingSecrets(new SecretsManagerClient(clientConfig), stacks);
+  if (createdSecrets.length > 0) {
+    console.log(
+      `deploy:local: created ${createdSecrets.join(', ')} through the Secrets Manager API (the emulator's CloudFormation skipped them)`,
+    );
+  }
+  const summary = (counts: Map<string, number>) =>
+    [...counts].map(([type, count]) => `${count} ${type}`).join(', ');
+  for (const stack of stacks) {
+    const { skipped, placeholders } = await emulatorGaps(cloudFormation, stack);
+    if (skipped.size > 0) console.log(`deploy:local: ${stack.stackName}: skipped ${summary(skipped)}`);
+    if (placeholders.size > 0)
+      console.log(`deploy:local: ${stack.stackName}: placeholders for ${summary(placeholders)}`);
+  }
+  console.log(
+    'deploy:local: the local data plane stands in for what the emulator skipped (see docs/emulators.md)',
+  );
+  console.log(`deploy:local: ${stacks.length} stacks deployed to ${endpoint}`);
+  return 0;
+}
+
+/** Undefined when anything answers HTTP at the endpoint, else why not. */
+async function probe(endpoint: string): Promise<string | undefined> {
+  try {
+    // Generous: an emulator may load a service lazily on its first request (LocalStack: S3, seconds).
+    await fetch(endpoint, { signal: AbortSignal.timeout(30_000) });
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? (error as Error).message;
+  }
+}
+
+/** Stacks whose status is not a completed create or update, as "<name> (<status>)". */
+async function unfinishedStacks(
+  cloudFormation: CloudFormationClient,
+  stacks: readonly AssemblyStack[],
+): Promise<string[]> {
+  const unfinished: string[] = [];
+  for (const { stackName } of stacks) {
+    const { Stacks = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const status = Stacks[0]?.StackStatus ?? 'missing';
+    if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE'].includes(status)) unfinished.push(`${stackName} (${status})`);
+  }
+  return unfinished;
+}
+
+async function isBootstrapped(cloudFormation: CloudFormationClient): Promise<boolean> {
+  try {
+    const { Stacks = [] } = await cloudFormation.send(
+      new DescribeStacksCommand({ StackName: BOOTSTRAP_STACK }),
+    );
+    return Stacks.some(
+      (stack) => stack.StackStatus?.endsWith('_COMPLETE') && !stack.StackStatus.startsWith('DELETE'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+function fail(message: string): number {
+  console.error(`deploy:local: ${message}`);
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`deploy:local: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

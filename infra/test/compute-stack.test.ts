@@ -1,0 +1,363 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { CONTAINER_HEALTH_CHECK_COMMAND } from '../lib/compute-stack';
+import { logicalIdsOf, rawTemplateOf, templateOf } from './support';
+
+/** `Fn::ImportValue` of an export of one of the other stacks, matched by the exported logical ID. */
+const importOf = (stack: string, exported: RegExp | string) => ({
+  'Fn::ImportValue': Match.stringLikeRegexp(`^zama-api-platform-dev-${stack}:ExportsOutput.*${exported}`),
+});
+
+describe('ComputeStack', () => {
+  test('runs a cluster with Container Insights and ECS Exec sessions logged to their own log group', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    const [execLogGroup] = logicalIdsOf(template, 'AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/ecs/zama-api-platform-dev/exec',
+      RetentionInDays: 7,
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: 'zama-api-platform-dev',
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          Logging: 'OVERRIDE',
+          LogConfiguration: { CloudWatchLogGroupName: { Ref: execLogGroup } },
+        },
+      },
+    });
+  });
+
+  test('defines the seed container with its port, environment and API keys as an ECS secret', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'zama-api-platform-dev-api',
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '256',
+      Memory: '512',
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'api',
+          Image: 'zama/api:latest',
+          Cpu: 256,
+          Memory: 512,
+          Essential: true,
+          PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }],
+          Environment: [
+            { Name: 'PORT', Value: '8080' },
+            { Name: 'NODE_ENV', Value: 'production' },
+            { Name: 'LOG_LEVEL', Value: 'info' },
+            { Name: 'LOG_FORMAT', Value: 'json' },
+          ],
+          Secrets: [
+            {
+              Name: 'API_KEYS',
+              ValueFrom: {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:aws:secretsmanager:eu-west-3:',
+                    { Ref: 'AWS::AccountId' },
+                    ':secret:zama-api-platform-dev/api-keys',
+                  ],
+                ],
+              },
+            },
+          ],
+          LogConfiguration: {
+            LogDriver: 'awslogs',
+            Options: {
+              'awslogs-group': importOf('observability', 'RefApiLogGroup'),
+              'awslogs-stream-prefix': 'api',
+              'awslogs-region': 'eu-west-3',
+            },
+          },
+        }),
+      ],
+    });
+  });
+
+  test('checks the container health on /healthz with Node.js and the seed timings', () => {
+    // GIVEN the dev profile (interval 30 s, timeout 5 s, 3 retries, 60 s start period)
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    expect(CONTAINER_HEALTH_CHECK_COMMAND).toEqual([
+      'CMD-SHELL',
+      `node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"`,
+    ]);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          HealthCheck: {
+            Command: CONTAINER_HEALTH_CHECK_COMMAND,
+            Interval: 30,
+            Timeout: 5,
+            Retries: 3,
+            StartPeriod: 60,
+          },
+        }),
+      ],
+    });
+  });
+
+  test('lets the execution role read exactly the API keys secret and write exactly the API log group', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    const executionRole = rawTemplateOf('dev', 'compute').Resources.TaskDefinitionB36D86D9?.Properties
+      ?.ExecutionRoleArn;
+    expect(executionRole).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^TaskDefinitionExecutionRole/), 'Arn'],
+    });
+    const roleId = (executionRole as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: importOf('observability', 'FnGetAttApiLogGroup.*Arn'),
+          },
+          {
+            Effect: 'Allow',
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:secretsmanager:eu-west-3:',
+                  { Ref: 'AWS::AccountId' },
+                  ':secret:zama-api-platform-dev/api-keys-??????',
+                ],
+              ],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  test('gives the tasks only what ECS Exec needs', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    const taskRole = rawTemplateOf('dev', 'compute').Resources.TaskDefinitionB36D86D9?.Properties
+      ?.TaskRoleArn as {
+      'Fn::GetAtt': string[];
+    };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: taskRole['Fn::GetAtt'][0] }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: [
+              'logs:DescribeLogGroups',
+              'ssmmessages:CreateControlChannel',
+              'ssmmessages:CreateDataChannel',
+              'ssmmessages:OpenControlChannel',
+              'ssmmessages:OpenDataChannel',
+            ],
+            Resource: '*',
+          },
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+            Resource: Match.objectLike({
+              'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('^ExecLogGroup') }])],
+            }),
+          },
+        ],
+      },
+    });
+  });
+
+  test('runs the service on Fargate in the private subnets with circuit breaker, rollback and ECS Exec', () => {
+    // GIVEN the dev profile (2 tasks)
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    template.hasResourceProperties('AWS::ECS::Service', {
+      ServiceName: 'zama-api-platform-dev-api',
+      LaunchType: 'FARGATE',
+      DesiredCount: 2,
+      EnableExecuteCommand: true,
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
+      HealthCheckGracePeriodSeconds: 60,
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'DISABLED',
+          SecurityGroups: [importOf('networking', 'ServiceSecurityGroup')],
+          Subnets: [importOf('networking', 'VpcprivateSubnet1'), importOf('networking', 'VpcprivateSubnet2')],
+        },
+      },
+      LoadBalancers: [
+        {
+          ContainerName: 'api',
+          ContainerPort: 8080,
+          TargetGroupArn: { Ref: Match.stringLikeRegexp('^TargetGroup') },
+        },
+      ],
+    });
+  });
+
+  test('registers the tasks in Cloud Map as api.<prefix>.local', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    const [namespace] = logicalIdsOf(template, 'AWS::ServiceDiscovery::PrivateDnsNamespace', {
+      Name: 'zama-api-platform-dev.local',
+    });
+    const [cloudMapService] = logicalIdsOf(template, 'AWS::ServiceDiscovery::Service', {
+      Name: 'api',
+      NamespaceId: { 'Fn::GetAtt': [namespace, 'Id'] },
+      DnsConfig: Match.objectLike({ DnsRecords: [{ Type: 'A', TTL: 10 }] }),
+    });
+    expect(cloudMapService).toBeDefined();
+    // The registry ARN is built from the Cloud Map service's Ref, never a Fn::GetAtt (see emulators test).
+    template.hasResourceProperties('AWS::ECS::Service', {
+      ServiceRegistries: [
+        {
+          RegistryArn: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:aws:servicediscovery:eu-west-3:',
+                { Ref: 'AWS::AccountId' },
+                ':service/',
+                { Ref: cloudMapService },
+              ],
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  test('puts an internet-facing load balancer with access logs in the public subnets, listening on 8080', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    const [loadBalancer] = logicalIdsOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Name: 'zama-api-platform-dev-alb',
+      Scheme: 'internet-facing',
+      Type: 'application',
+      SecurityGroups: [importOf('networking', 'AlbSecurityGroup')],
+      Subnets: [importOf('networking', 'VpcpublicSubnet1'), importOf('networking', 'VpcpublicSubnet2')],
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: importOf('networking', 'RefAlbLogsBucket') },
+        { Key: 'access_logs.s3.prefix', Value: 'alb' },
+      ]),
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      LoadBalancerArn: { Ref: loadBalancer },
+      Port: 8080,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^TargetGroup') } }],
+    });
+  });
+
+  test('health-checks the targets on /healthz with the profile timings', () => {
+    // GIVEN the dev and local profiles
+    // WHEN
+    const dev = templateOf('dev', 'compute');
+    const local = templateOf('local', 'compute');
+    // THEN
+    const common = {
+      Name: Match.stringLikeRegexp('-api-tg$'),
+      Port: 8080,
+      Protocol: 'HTTP',
+      TargetType: 'ip',
+      HealthCheckPath: '/healthz',
+      Matcher: { HttpCode: '200' },
+    };
+    dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      ...common,
+      HealthCheckIntervalSeconds: 30,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+    });
+    local.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      ...common,
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 2,
+      UnhealthyThresholdCount: 2,
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }]),
+    });
+  });
+
+  test('scales between 1 and 5 tasks on CPU and memory at 70 %', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 1,
+      MaxCapacity: 5,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ServiceNamespace: 'ecs',
+    });
+    for (const metric of ['ECSServiceAverageCPUUtilization', 'ECSServiceAverageMemoryUtilization']) {
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: {
+          PredefinedMetricSpecification: { PredefinedMetricType: metric },
+          TargetValue: 70,
+          ScaleOutCooldown: 60,
+          ScaleInCooldown: 300,
+        },
+      });
+    }
+  });
+
+  test('adds no security group rule of its own: the networking stack owns them all', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+  });
+
+  test('publishes where the API answers', () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'compute');
+    // THEN
+    template.hasOutput('ApiUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          ['http://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^LoadBalancer'), 'DNSName'] }, ':8080'],
+        ],
+      },
+    });
+  });
+});

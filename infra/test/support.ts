@@ -1,0 +1,35 @@
+/** Shared synthesis for the template tests: each profile is synthesized once per test file. */
+import { Template } from 'aws-cdk-lib/assertions';
+import type { ProfileName } from '../lib/profiles';
+import {
+  type CfnTemplate,
+  type Module,
+  type SynthesizedPlatform,
+  synthesizePlatform,
+} from '../scripts/synthesize';
+
+const synthesized = new Map<ProfileName, SynthesizedPlatform>();
+
+export function platformOf(profile: ProfileName): SynthesizedPlatform {
+  let result = synthesized.get(profile);
+  if (!result) {
+    result = synthesizePlatform(profile);
+    synthesized.set(profile, result);
+  }
+  return result;
+}
+
+export function templateOf(profile: ProfileName, module: Module): Template {
+  return Template.fromJSON(platformOf(profile).templates[module]);
+}
+
+export function rawTemplateOf(profile: ProfileName, module: Module): CfnTemplate {
+  return platformOf(profile).templates[module];
+}
+
+/** The logical IDs of a template's resources of one type. */
+export function logicalIdsOf(template: Template, type: string, properties?: unknown): string[] {
+  return Object.keys(
+    template.findResources(type, properties === undefined ? undefined : { Properties: properties }),
+  );
+}
