@@ -47,8 +47,9 @@ test: install ## Unit, template and integration tests: everything that needs no 
 	npx jest --selectProjects api infra localstack $(JEST_FLAGS)
 
 .PHONY: e2e
-e2e: install ## End-to-end suites against real containers (Docker; AWS_EMULATOR=localstack|moto)
-	@scripts/require-docker.sh
+e2e: build ## End-to-end suites against real containers (Docker; AWS_EMULATOR=localstack|moto)
+	@scripts/require-docker.sh --compose-cli
+	@NODE_IMAGE=$${NODE_IMAGE:-node:20-bookworm-slim} api/scripts/build-image.sh $${API_IMAGE:-zama/api:local} >/dev/null
 	npx jest --selectProjects e2e --runInBand $(JEST_FLAGS)
 
 .PHONY: local-up

@@ -5,6 +5,5 @@ module.exports = {
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: { '^@zama/localstack$': '<rootDir>/../localstack/src' },
-  // Emulator start-up plus a four-stack CloudFormation deploy.
-  testTimeout: 15 * 60 * 1000,
+  setupFilesAfterEnv: ['<rootDir>/src/jest-setup.ts'],
 };

@@ -5,7 +5,7 @@
 #   zama-local/python:3.11-bookworm   the same plus Debian's python3
 #   zama-local/node:20-bookworm  the rootfs plus this host's Node.js 20 binary
 #   zama-local/moto:$MOTO_VERSION    moto server, Python packages resolved on the host
-#   zama/api:local               api/Dockerfile on top of zama-local/node
+#   zama/api:local               api/Dockerfile on top of zama-local/node (rebuilt every run)
 # and records the image names in .local/images.env, which the Makefile reads.
 #
 # Each image carries a label with a hash of its recipe; an image whose recipe is
@@ -114,9 +114,12 @@ fi
 timed "moto image" build_image "$moto_image" "$moto_hash" "$work/moto" --build-arg "PYTHON_IMAGE=$python_image"
 rm -rf "$work/moto/site-packages"
 
-if [ -x "$root/api/scripts/build-image.sh" ]; then
-  timed "api image" env NODE_IMAGE="$node_image" "$root/api/scripts/build-image.sh" "$api_image"
-fi
+build_api_image() {
+  say "api/scripts/build-image.sh -> $api_image"
+  NODE_IMAGE=$node_image "$root/api/scripts/build-image.sh" "$api_image" >"$work/api.log" 2>&1 ||
+    { tail -n 20 "$work/api.log" >&2; fail "the api image did not build (log: $work/api.log)"; }
+}
+timed "api image" build_api_image
 
 cat >"$env_file" <<EOF
 # Written by scripts/build-images.sh: the registry-less images of this machine.

@@ -19,10 +19,14 @@ export function checkImage(image: string): ImageAvailability {
   };
 }
 
-/** `describe` that runs when the image can be had and is reported skipped, loudly, when not. */
-export function describeWithImage(image: string): jest.Describe {
-  const availability = checkImage(image);
-  if (availability.available) return describe;
-  process.stderr.write(`\n*** SKIPPED: ${availability.reason}\n\n`);
-  return describe.skip;
+/** `describe` that runs when every image can be had and is reported skipped, loudly, when not. */
+export function describeWithImages(images: readonly string[]): jest.Describe {
+  for (const image of images) {
+    const availability = checkImage(image);
+    if (!availability.available) {
+      process.stderr.write(`\n*** SKIPPED: ${availability.reason}\n\n`);
+      return describe.skip;
+    }
+  }
+  return describe;
 }

@@ -20,7 +20,7 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { selectEmulator } from '@zama/localstack';
 import { emulatorClientConfig } from '../src/aws';
 import { deployLocal, type SynthesizedStack, synthesizedStacks } from '../src/cdk-app';
-import { describeWithImage } from '../src/docker';
+import { describeWithImages } from '../src/docker';
 import { type RunningEmulator, startEmulator } from '../src/emulator-container';
 
 const emulator = selectEmulator();
@@ -69,7 +69,7 @@ const finders: Record<string, Finder> = {
   },
 };
 
-describeWithImage(emulator.image)(`emulator smoke test (${emulator.name}: ${emulator.image})`, () => {
+describeWithImages([emulator.image])(`emulator smoke test (${emulator.name}: ${emulator.image})`, () => {
   let running: RunningEmulator;
   let stacks: SynthesizedStack[];
 

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../api/src/logger';
 import {
   API_ERROR_FILTER_PATTERN,
   API_ERROR_LEVELS,
@@ -76,5 +78,36 @@ describe('Kong error filter pattern', () => {
     for (const severity of KONG_ERROR_SEVERITIES) expect(matches(pattern, line(severity))).toBe(true);
     for (const severity of ['[warn]', '[notice]', '[info]', '[debug]'])
       expect(matches(pattern, line(severity))).toBe(false);
+  });
+});
+
+describe("API error filter pattern against the API's own logger", () => {
+  /** Log lines exactly as the API service writes them. */
+  function realApiLines(log: (logger: ReturnType<typeof createLogger>) => void): string[] {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    log(createLogger({ logLevel: 'debug', logFormat: 'json' }, sink));
+    return lines;
+  }
+
+  test('counts the lines the API logs at error and fatal, and no others', () => {
+    // GIVEN the API's logger writing one line per level
+    const lines = realApiLines((logger) => {
+      logger.debug('debug line');
+      logger.info({ request_id: 'r-1', status: 200 }, 'request completed');
+      logger.warn('warn line');
+      logger.error({ request_id: 'r-2', err: new Error('boom') }, 'request failed');
+      logger.fatal('fatal line');
+    });
+    // WHEN the metric filter's pattern is applied
+    const counted = lines.filter((line) => matches(API_ERROR_FILTER_PATTERN, line));
+    // THEN exactly the error and fatal lines count
+    expect(lines).toHaveLength(5);
+    expect(counted.map((line) => JSON.parse(line).msg)).toEqual(['request failed', 'fatal line']);
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * The local platform for the e2e suites: the same compose.yaml `make local-up` runs, brought
+ * up by testcontainers on free host ports so that it never clashes with a running platform.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Emulator } from '@zama/localstack';
+import {
+  DockerComposeEnvironment,
+  type StartedDockerComposeEnvironment,
+  type StartedTestContainer,
+  Wait,
+} from 'testcontainers';
+import { emulatorClientConfig } from './aws';
+
+const repoRoot = join(__dirname, '..', '..');
+
+export const ALB_LISTENER_PORT = 8080;
+export const ALB_ADMIN_PORT = 8081;
+
+export interface LocalPlatform {
+  readonly albUrl: string;
+  readonly adminUrl: string;
+  readonly emulatorEndpoint: string;
+  /** The api task containers, in compose's replica order. */
+  apiTasks(): StartedTestContainer[];
+  down(): Promise<void>;
+}
+
+/** The images compose.yaml runs besides the emulator's. */
+export function platformImages(): { api: string; node: string } {
+  return {
+    api: process.env.API_IMAGE || 'zama/api:local',
+    node: process.env.NODE_IMAGE || 'node:20-bookworm-slim',
+  };
+}
+
+export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatform> {
+  const project = `zama-e2e-${randomBytes(4).toString('hex')}`;
+  const environment = await new DockerComposeEnvironment(repoRoot, 'compose.yaml')
+    .withProjectName(project)
+    .withEnvironment({
+      EMULATOR_IMAGE: emulator.image,
+      EMULATOR_PORT: String(emulator.port),
+      EMULATOR_HEALTH_PATH: emulator.healthPath,
+      NODE_IMAGE: platformImages().node,
+      API_IMAGE: platformImages().api,
+      // "127.0.0.1:" + ":<container port>" publishes on a free host port.
+      EMULATOR_PUBLISH: '127.0.0.1:',
+      ALB_PUBLISH: '127.0.0.1:',
+      ALB_ADMIN_PUBLISH: '127.0.0.1:',
+    })
+    .withDefaultWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(240_000)
+    .up();
+  try {
+    const container = (service: string, index: number) =>
+      serviceContainer(environment, project, service, index);
+    const alb = container('alb', 1);
+    const emulatorContainer = container('emulator', 1);
+    return {
+      albUrl: `http://${alb.getHost()}:${alb.getMappedPort(ALB_LISTENER_PORT)}`,
+      adminUrl: `http://${alb.getHost()}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
+      emulatorEndpoint: `http://${emulatorContainer.getHost()}:${emulatorContainer.getMappedPort(emulator.port)}`,
+      apiTasks: () => [container('api', 1), container('api', 2)],
+      down: () => downWithVolumes(environment),
+    };
+  } catch (error) {
+    await downWithVolumes(environment);
+    throw error;
+  }
+}
+
+async function downWithVolumes(environment: StartedDockerComposeEnvironment): Promise<void> {
+  await environment.down({ removeVolumes: true, timeout: 10_000 });
+}
+
+/** compose v2 names a replica `<project>-api-1` (which testcontainers shortens to `api-1`), v1 `<project>_api_1`. */
+function serviceContainer(
+  environment: StartedDockerComposeEnvironment,
+  project: string,
+  service: string,
+  index: number,
+): StartedTestContainer {
+  try {
+    return environment.getContainer(`${service}-${index}`);
+  } catch {
+    return environment.getContainer(`${project}_${service}_${index}`);
+  }
+}
+
+/** The demo key of the API keys secret, read from the emulator as a client of the platform would. */
+export async function demoApiKey(platform: LocalPlatform, secretName: string): Promise<string> {
+  const { SecretString } = await new SecretsManagerClient(
+    emulatorClientConfig(platform.emulatorEndpoint),
+  ).send(new GetSecretValueCommand({ SecretId: secretName }));
+  const keys = JSON.parse(SecretString ?? '{}') as Record<string, string>;
+  const key = Object.values(keys)[0];
+  if (!key) throw new Error(`secret ${secretName} holds no API key`);
+  return key;
+}

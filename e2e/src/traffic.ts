@@ -1,0 +1,48 @@
+/** Small HTTP helpers for driving the platform the way a client would. */
+import type { alb } from '@zama/localstack';
+
+type HealthCheckSettings = alb.HealthCheckSettings;
+
+export interface TargetHealth {
+  readonly Target: { readonly Id: string; readonly Port: number };
+  readonly TargetHealth: { readonly State: string; readonly Reason?: string };
+}
+
+export async function targetHealth(adminUrl: string): Promise<TargetHealth[]> {
+  const response = await fetch(`${adminUrl}/targets`);
+  return ((await response.json()) as { TargetHealthDescriptions: TargetHealth[] }).TargetHealthDescriptions;
+}
+
+/** The health check settings the simulated ALB took from the synthesized target group. */
+export async function healthCheckSettings(adminUrl: string): Promise<HealthCheckSettings> {
+  const response = await fetch(`${adminUrl}/settings`);
+  return ((await response.json()) as { targetGroup: { healthCheck: HealthCheckSettings } }).targetGroup
+    .healthCheck;
+}
+
+/** Polls until `check` holds; returns the seconds it took, or throws after `timeoutMs`. */
+export async function secondsUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check()) return (Date.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs / 1000}s`);
+}
+
+/** Sends `count` requests one after another; returns the status codes that were not 200. */
+export async function failedRequests(url: string, count: number, init: RequestInit = {}): Promise<number[]> {
+  const failures: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const status = await fetch(url, init).then(
+      (response) => response.arrayBuffer().then(() => response.status),
+      () => 0,
+    );
+    if (status !== 200) failures.push(status);
+  }
+  return failures;
+}

@@ -1,0 +1,158 @@
+/**
+ * Health checks end to end on the local platform (compose.yaml): requests reach the api tasks
+ * through the simulated ALB, and the ALB notices a failing task within the thresholds of the
+ * target group the CDK app defines, as AWS would.
+ */
+import { execFileSync } from 'node:child_process';
+import { type alb, selectEmulator } from '@zama/localstack';
+import { platformNames } from '../../infra/lib/names';
+import { PROFILES } from '../../infra/lib/profiles';
+import { describeWithImages } from '../src/docker';
+import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
+import { failedRequests, healthCheckSettings, secondsUntil, targetHealth } from '../src/traffic';
+
+const emulator = selectEmulator();
+// Polling granularity and scheduling noise on a shared machine.
+const SLACK_SECONDS = 1.5;
+
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+const taskIp = (containerId: string) =>
+  docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', containerId);
+/** Prints a measured latency next to its bound, for the run's log. */
+const report = (what: string, seconds: number, boundSeconds: number) =>
+  process.stdout.write(`  [health] ${what}: ${seconds.toFixed(1)} s (bound ${boundSeconds.toFixed(1)} s)\n`);
+
+/** Whether the application inside a task answers its own health endpoint. */
+const taskAnswers = async (containerId: string) => {
+  try {
+    docker(
+      'exec',
+      containerId,
+      'node',
+      '-e',
+      "fetch('http://127.0.0.1:8080/healthz/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+    );
+    return true;
+  } catch {
+    return false;
+  }
+};
+const stateOf = async (adminUrl: string, ip: string) =>
+  (await targetHealth(adminUrl)).find((target) => target.Target.Id === ip)?.TargetHealth.State ?? 'absent';
+
+describeWithImages([emulator.image, platformImages().api, platformImages().node])(
+  `local platform health (${emulator.name})`,
+  () => {
+    let platform: LocalPlatform;
+    let healthCheck: alb.HealthCheckSettings;
+    let apiKey: string;
+
+    beforeAll(async () => {
+      platform = await startLocalPlatform(emulator);
+      healthCheck = await healthCheckSettings(platform.adminUrl);
+      apiKey = await demoApiKey(platform, platformNames(PROFILES.local.prefix).secrets.apiKeys);
+      // Both tasks registered and healthy before the scenarios start.
+      await secondsUntil(
+        async () =>
+          (await targetHealth(platform.adminUrl)).filter((t) => t.TargetHealth.State === 'healthy').length ===
+          2,
+        60_000,
+        'two healthy targets',
+      );
+    });
+
+    afterAll(async () => {
+      await platform?.down();
+    });
+
+    it('answers through the ALB with a task behind it, with the key from Secrets Manager', async () => {
+      const health = await fetch(`${platform.albUrl}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'healthy' });
+      expect(health.headers.get('x-request-id')).toBeTruthy();
+
+      const sum = await fetch(`${platform.albUrl}/api/v1/sum`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ numbers: [1.5, 2.5, 3] }),
+      });
+      expect(sum.status).toBe(200);
+      expect(await sum.json()).toMatchObject({ sum: 7, count: 3 });
+
+      const anonymous = await fetch(`${platform.albUrl}/api/v1/sum`, { method: 'POST', body: '{}' });
+      expect(anonymous.status).toBe(401);
+    });
+
+    it('reports healthy container health checks for every task', () => {
+      for (const task of platform.apiTasks()) {
+        expect(docker('inspect', '-f', '{{.State.Health.Status}}', task.getId())).toBe('healthy');
+      }
+    });
+
+    it('spreads requests over both healthy targets', async () => {
+      const ips = platform.apiTasks().map((task) => taskIp(task.getId()));
+      expect((await targetHealth(platform.adminUrl)).map((t) => t.Target.Id).sort()).toEqual([...ips].sort());
+      expect(await failedRequests(`${platform.albUrl}/healthz/live`, 20)).toEqual([]);
+    });
+
+    it('marks a hung task unhealthy within its thresholds, keeps serving, and recovers it', async () => {
+      const [task] = platform.apiTasks();
+      const ip = taskIp(task.getId());
+      const { intervalSeconds, timeoutSeconds, unhealthyThresholdCount, healthyThresholdCount } = healthCheck;
+
+      docker('pause', task.getId());
+      try {
+        const detection = await secondsUntil(
+          async () => (await stateOf(platform.adminUrl, ip)) === 'unhealthy',
+          60_000,
+          `target ${ip} unhealthy`,
+        );
+        const bound = unhealthyThresholdCount * intervalSeconds + timeoutSeconds;
+        report('hung task marked unhealthy', detection, bound);
+        expect(detection).toBeLessThanOrEqual(bound + SLACK_SECONDS);
+        expect(await failedRequests(`${platform.albUrl}/healthz`, 30)).toEqual([]);
+      } finally {
+        docker('unpause', task.getId());
+      }
+
+      const recovery = await secondsUntil(
+        async () => (await stateOf(platform.adminUrl, ip)) === 'healthy',
+        60_000,
+        `target ${ip} healthy again`,
+      );
+      report('resumed task healthy again', recovery, healthyThresholdCount * intervalSeconds);
+      expect(recovery).toBeLessThanOrEqual(healthyThresholdCount * intervalSeconds + SLACK_SECONDS);
+    });
+
+    it('takes a stopped task out of rotation and registers it again when it restarts', async () => {
+      const [, task] = platform.apiTasks();
+      const ip = taskIp(task.getId());
+
+      docker('stop', task.getId());
+      await secondsUntil(
+        async () => !['healthy', 'initial'].includes(await stateOf(platform.adminUrl, ip)),
+        60_000,
+        `stopped target ${ip} out of rotation`,
+      );
+      expect(await failedRequests(`${platform.albUrl}/healthz`, 30)).toEqual([]);
+
+      docker('start', task.getId());
+      const restartedIp = taskIp(task.getId());
+      // The thresholds count from the moment the task's application answers, as on ECS, where
+      // a task is registered once its container runs.
+      await secondsUntil(
+        async () => taskAnswers(task.getId()),
+        60_000,
+        `restarted task ${restartedIp} answering`,
+      );
+      const toHealthy = await secondsUntil(
+        async () => (await stateOf(platform.adminUrl, restartedIp)) === 'healthy',
+        60_000,
+        `restarted target ${restartedIp} healthy`,
+      );
+      const bound = healthCheck.healthyThresholdCount * healthCheck.intervalSeconds;
+      report('restarted task healthy after it answers', toHealthy, bound);
+      expect(toHealthy).toBeLessThanOrEqual(bound + SLACK_SECONDS);
+    });
+  },
+);

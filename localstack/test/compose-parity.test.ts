@@ -1,0 +1,117 @@
+/**
+ * compose.yaml plays the ECS service and the ALB of the local profile; these tests fail when
+ * it and the synthesized templates disagree.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { type CfnResource, synthesizePlatform } from '../../infra/scripts/synthesize';
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  cpus?: number;
+  mem_limit?: string;
+  deploy?: { replicas?: number };
+  environment?: Record<string, string>;
+  expose?: string[];
+  ports?: string[];
+  healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+}
+
+const compose = parse(readFileSync(join(__dirname, '..', '..', 'compose.yaml'), 'utf8'), {
+  merge: true,
+}) as { services: Record<string, ComposeService> };
+const { templates } = synthesizePlatform('local');
+
+function only(type: string): CfnResource {
+  const found = Object.values(templates)
+    .flatMap((template) => Object.values(template.Resources))
+    .filter((resource) => resource.Type === type);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+interface ContainerDefinition {
+  Name: string;
+  Image: string;
+  PortMappings: Array<{ ContainerPort: number }>;
+  Environment: Array<{ Name: string; Value: string }>;
+  Secrets?: Array<{ Name: string }>;
+  HealthCheck: { Command: string[]; Interval: number; Timeout: number; Retries: number; StartPeriod: number };
+}
+
+const taskDefinition = only('AWS::ECS::TaskDefinition').Properties as {
+  Cpu: string;
+  Memory: string;
+  ContainerDefinitions: ContainerDefinition[];
+};
+const container = taskDefinition.ContainerDefinitions.find((definition) => definition.Name === 'api');
+const api = compose.services.api;
+// Compose durations are written in seconds here ("5s").
+const seconds = (duration: string) => Number(/^(\d+)s$/.exec(duration)?.[1]);
+// Compose's ${VAR:-default}: the default is what runs when nothing overrides it.
+const withDefaults = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
+describe('compose.yaml api service and the task definition', () => {
+  it('runs the image of the task definition', () => {
+    expect(withDefaults(api.image ?? '')).toBe(container?.Image);
+  });
+
+  it('runs as many tasks as the ECS service wants', () => {
+    const service = only('AWS::ECS::Service').Properties as { DesiredCount: number };
+    expect(api.deploy?.replicas).toBe(service.DesiredCount);
+  });
+
+  it('has the task CPU and memory as limits (1024 CPU units = 1 CPU)', () => {
+    expect(api.cpus).toBe(Number(taskDefinition.Cpu) / 1024);
+    expect(api.mem_limit).toBe(`${taskDefinition.Memory}m`);
+  });
+
+  it('sets exactly the environment of the container definition', () => {
+    const environment = Object.fromEntries(
+      (container?.Environment ?? []).map(({ Name, Value }) => [Name, Value]),
+    );
+    expect(api.environment).toEqual(environment);
+  });
+
+  it('exposes the container port, which is the target group port', () => {
+    const ports = container?.PortMappings.map((mapping) => String(mapping.ContainerPort));
+    expect(api.expose).toEqual(ports);
+    const targetGroup = only('AWS::ElasticLoadBalancingV2::TargetGroup').Properties as { Port: number };
+    expect(api.expose).toEqual([String(targetGroup.Port)]);
+  });
+
+  it('injects the container secrets through the ECS agent stand-in', () => {
+    expect(container?.Secrets?.map((secret) => secret.Name)).toEqual(['API_KEYS']);
+    expect(api.command?.slice(0, 2)).toEqual(['node', '/opt/platform/ecs/launch-task.js']);
+  });
+
+  it('has the container health check of the task definition', () => {
+    const check = container?.HealthCheck;
+    expect(api.healthcheck?.test).toEqual(check?.Command);
+    expect({
+      interval: seconds(api.healthcheck?.interval ?? ''),
+      timeout: seconds(api.healthcheck?.timeout ?? ''),
+      retries: api.healthcheck?.retries,
+      startPeriod: seconds(api.healthcheck?.start_period ?? ''),
+    }).toEqual({
+      interval: check?.Interval,
+      timeout: check?.Timeout,
+      retries: check?.Retries,
+      startPeriod: check?.StartPeriod,
+    });
+  });
+});
+
+describe('compose.yaml alb service and the load balancer', () => {
+  it('publishes the listener port', () => {
+    const listener = only('AWS::ElasticLoadBalancingV2::Listener').Properties as { Port: number };
+    const publishedContainerPorts = (compose.services.alb.ports ?? []).map((spec) => spec.split(':').pop());
+    expect(publishedContainerPorts).toContain(String(listener.Port));
+  });
+
+  it('discovers the api service by name, as Cloud Map would', () => {
+    expect(compose.services.alb.environment?.TARGET_HOST).toBe('api');
+  });
+});
