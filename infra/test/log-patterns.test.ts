@@ -110,4 +110,8 @@ describe("API error filter pattern against the API's own logger", () => {
     expect(lines).toHaveLength(5);
     expect(counted.map((line) => JSON.parse(line).msg)).toEqual(['request failed', 'fatal line']);
   });
+
+  test('would not count an error line written with pino numeric levels', () => {
+    expect(matches(API_ERROR_FILTER_PATTERN, '{"level":50,"msg":"numeric"}')).toBe(false);
+  });
 });

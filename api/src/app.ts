@@ -1,0 +1,62 @@
+import Koa, { type Middleware } from 'koa';
+import type { Config } from './config';
+import { ApiError } from './errors';
+import { defaultHealthChecks, type HealthCheck } from './health';
+import type { Logger } from './logger';
+import { createHttpMetrics, type HttpMetrics } from './metrics';
+import { apiKeyAuth } from './middleware/api-key-auth';
+import { errorResponder } from './middleware/error-responder';
+import { rateLimit } from './middleware/rate-limit';
+import { requestContext } from './middleware/request-context';
+import type { Readiness } from './readiness';
+import { allowedMethods, createRouter, routeTemplate } from './routes';
+import type { AppState } from './state';
+
+export interface AppDependencies {
+  logger: Logger;
+  readiness: Readiness;
+  metrics?: HttpMetrics;
+  healthChecks?: readonly HealthCheck[];
+}
+
+// Case-insensitive on purpose: the guard must cover every spelling a router might ever accept.
+const API_PATH = /^\/api(?:\/|$)/i;
+
+const onApiPaths =
+  (middleware: Middleware<AppState>): Middleware<AppState> =>
+  (ctx, next) =>
+    API_PATH.test(ctx.path) ? middleware(ctx, next) : next();
+
+export function createApp(config: Config, dependencies: AppDependencies): Koa<AppState> {
+  const { logger, readiness } = dependencies;
+  const metrics = dependencies.metrics ?? createHttpMetrics();
+  const healthChecks = dependencies.healthChecks ?? defaultHealthChecks();
+  const router = createRouter({ config, metrics, readiness, healthChecks });
+
+  const app = new Koa<AppState>();
+  // errorResponder answers every error a handler throws, so what still reaches Koa is a failure
+  // of the client's connection (reset, aborted upload): worth a warning, not an error alarm, and
+  // never Koa's default multi-line stderr dump.
+  app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) => {
+    logger.warn({ err: error, request_id: ctx?.state?.requestId }, 'client connection failed');
+  });
+  app.use(requestContext({ logger, metrics, readiness, routeTemplate: (ctx) => routeTemplate(router, ctx) }));
+  app.use(errorResponder());
+  if (!config.authDisabled) app.use(onApiPaths(apiKeyAuth(config.apiKeys)));
+  app.use(onApiPaths(rateLimit(config.rateLimitPerMinute)));
+  app.use(router.routes());
+  app.use((ctx) => {
+    const allowed = allowedMethods(router, ctx.path);
+    if (allowed.length === 0) throw new ApiError(404, 'NOT_FOUND', `Nothing is served at ${ctx.path}`);
+    const allow = allowed.join(', ');
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('Allow', allow);
+      ctx.status = 204;
+      return;
+    }
+    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`, {
+      Allow: allow,
+    });
+  });
+  return app;
+}

@@ -1,0 +1,34 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+const LABELS = ['method', 'route', 'status'] as const;
+
+export interface HttpMetrics {
+  registry: Registry;
+  observe(labels: { method: string; route: string; status: number }, durationSeconds: number): void;
+}
+
+/** A registry per app, so several apps (tests, benchmarks) never share counters. */
+export function createHttpMetrics(registry = new Registry()): HttpMetrics {
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status',
+    labelNames: LABELS,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time spent handling HTTP requests, by method, route template and status',
+    labelNames: LABELS,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe({ method, route, status }, durationSeconds) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      duration.observe(labels, durationSeconds);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Logger } from '../logger';
+import type { HttpMetrics } from '../metrics';
+import type { Readiness } from '../readiness';
+import type { AppState } from '../state';
+
+// Anything else (spaces, control characters, several joined values, huge values) is replaced,
+// so a caller cannot forge or break log lines through the header.
+const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export interface RequestContextOptions {
+  logger: Logger;
+  metrics: HttpMetrics;
+  readiness: Readiness;
+  routeTemplate(ctx: ParameterizedContext<AppState>): string;
+}
+
+/**
+ * Outermost middleware: gives the request its id, then writes its one log line and its metrics
+ * once the rest of the chain has settled the response.
+ */
+export function requestContext({
+  logger,
+  metrics,
+  readiness,
+  routeTemplate,
+}: RequestContextOptions): Middleware<AppState> {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const offeredId = ctx.get('X-Request-ID');
+    ctx.state.requestId = SANE_REQUEST_ID.test(offeredId) ? offeredId : randomUUID();
+    ctx.set('X-Request-ID', ctx.state.requestId);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    try {
+      await next();
+    } finally {
+      // While draining, every response closes its connection so that keep-alive clients reconnect
+      // to an instance that is staying.
+      if (readiness.state === 'draining') ctx.set('Connection', 'close');
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = routeTemplate(ctx);
+      metrics.observe({ method: ctx.method, route, status: ctx.status }, durationMs / 1000);
+      const fields = {
+        request_id: ctx.state.requestId,
+        method: ctx.method,
+        route,
+        path: ctx.path,
+        status: ctx.status,
+        duration_ms: Math.round(durationMs * 1000) / 1000,
+        api_key_name: ctx.state.apiKeyName,
+        error_code: ctx.state.errorCode,
+      };
+      if (ctx.state.unexpectedError !== undefined) {
+        logger.error(
+          { ...fields, err: ctx.state.unexpectedError },
+          'request failed with an unexpected error',
+        );
+      } else if (ctx.status >= 400) {
+        logger.warn(fields, 'request completed');
+      } else {
+        logger.info(fields, 'request completed');
+      }
+    }
+  };
+}
