@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { selectEmulator } from '@zama/localstack';
+import { type SynthesizedStack, selectEmulator } from '@zama/localstack';
 import { emulatorClientConfig } from '../src/aws';
-import { deployLocal, type SynthesizedStack, synthesizedStacks } from '../src/cdk-app';
+import { deployLocal, synthesizedStacks } from '../src/cdk-app';
 import { describeWithImages } from '../src/docker';
 import { type RunningEmulator, startEmulator } from '../src/emulator-container';
 
@@ -98,8 +98,8 @@ describeWithImages([emulator.image])(`emulator smoke test (${emulator.name}: ${e
   it.each(Object.keys(finders))('creates every %s the templates define', async (type) => {
     const cloudFormation = new CloudFormationClient(emulatorClientConfig(running.endpoint));
     const checked: string[] = [];
-    for (const { stackName, resources } of stacks) {
-      const expected = Object.entries(resources)
+    for (const { stackName, template } of stacks) {
+      const expected = Object.entries(template.Resources ?? {})
         .filter(([, resource]) => resource.Type === type)
         .map(([logicalId]) => logicalId);
       if (expected.length === 0) continue;

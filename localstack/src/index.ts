@@ -1,2 +1,3 @@
 export * as alb from './alb';
+export * from './cloud-assembly';
 export * from './emulator';

@@ -1,10 +1,5 @@
 export { AccessLog, type AccessLogContext, formatAccessLogEntry } from './access-log';
 export { createAdminServer, describeTargetHealth, type TargetHealthDescription } from './admin';
-export {
-  CloudAssemblyError,
-  readCloudAssembly,
-  type SynthesizedStack,
-} from './cloud-assembly';
 export { type ResolveHost, resolveIpv4, TargetDiscovery, type TargetDiscoveryOptions } from './discovery';
 export { checkTargetHealth, HEALTH_CHECK_USER_AGENT, HealthChecker } from './health-checker';
 export { ListenError } from './listen';

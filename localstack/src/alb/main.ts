@@ -1,4 +1,4 @@
-import { CloudAssemblyError } from './cloud-assembly';
+import { CloudAssemblyError } from '../cloud-assembly';
 import { ListenError } from './listen';
 import { loadAlbSettings } from './settings';
 import { logDiagnostic, type SimulatedAlb, startSimulatedAlb } from './simulated-alb';

@@ -9,7 +9,7 @@ import {
   resourcesOfType,
   type SynthesizedStack,
   sameResource,
-} from './cloud-assembly';
+} from '../cloud-assembly';
 
 /**
  * The load balancer, listener and target-group settings the simulated ALB runs with, read

@@ -2,9 +2,8 @@
  * The part of the ECS agent the local platform needs: before a task starts, resolve the
  * container's `Secrets` (Secrets Manager references in the task definition) to values.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readCloudAssembly, resourcesOfType } from '../cloud-assembly';
 
 export interface ContainerSecret {
   readonly name: string;
@@ -18,20 +17,10 @@ export class TaskDefinitionError extends Error {
   override readonly name = 'TaskDefinitionError';
 }
 
-interface Template {
-  Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-}
-
 /** The `Secrets` of one container of the task definitions in a cloud assembly. */
 export function containerSecrets(cloudAssemblyDir: string, containerName: string): ContainerSecret[] {
-  const containers = readdirSync(cloudAssemblyDir)
-    .filter((file) => file.endsWith('.template.json'))
-    .flatMap((file) => {
-      const template = JSON.parse(readFileSync(join(cloudAssemblyDir, file), 'utf8')) as Template;
-      return Object.values(template.Resources ?? {})
-        .filter((resource) => resource.Type === 'AWS::ECS::TaskDefinition')
-        .flatMap((resource) => (resource.Properties?.ContainerDefinitions as ContainerDefinition[]) ?? []);
-    })
+  const containers = resourcesOfType(readCloudAssembly(cloudAssemblyDir), 'AWS::ECS::TaskDefinition')
+    .flatMap(({ resource }) => (resource.Properties?.ContainerDefinitions as ContainerDefinition[]) ?? [])
     .filter((container) => container.Name === containerName);
   if (containers.length !== 1) {
     throw new TaskDefinitionError(

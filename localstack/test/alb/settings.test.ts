@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudAssemblyError, type SynthesizedStack } from '../../src/alb/cloud-assembly';
 import {
   AlbSettingsError,
   AWS_DEFAULTS,
@@ -9,6 +8,7 @@ import {
   httpCodeMatcher,
   loadAlbSettings,
 } from '../../src/alb/settings';
+import { CloudAssemblyError, type SynthesizedStack } from '../../src/cloud-assembly';
 
 const FIXTURE = join(__dirname, 'fixtures', 'cdk.out');
 const LOCAL = { account: '000000000000', region: 'us-east-1' };

@@ -33,6 +33,14 @@ function assemblyWith(containers: unknown[]): string {
       },
     }),
   );
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      artifacts: {
+        Compute: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Compute.template.json' } },
+      },
+    }),
+  );
   return dir;
 }
 

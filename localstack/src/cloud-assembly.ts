@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The cloud assembly cannot be read or lacks what the simulated ALB needs. */
+/** The cloud assembly cannot be read, or lacks what the local data plane needs from it. */
 export class CloudAssemblyError extends Error {
   override readonly name: string = 'CloudAssemblyError';
 }
