@@ -19,6 +19,12 @@ const repoRoot = join(__dirname, '..', '..');
 export const ALB_LISTENER_PORT = 8080;
 export const ALB_ADMIN_PORT = 8081;
 
+/**
+ * compose publishes the platform's ports on loopback only, so the suites connect there rather
+ * than to testcontainers' host guess, which inside a container is the bridge gateway.
+ */
+const PUBLISH_ADDRESS = '127.0.0.1';
+
 export interface LocalPlatform {
   readonly albUrl: string;
   readonly adminUrl: string;
@@ -46,10 +52,10 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       EMULATOR_HEALTH_PATH: emulator.healthPath,
       NODE_IMAGE: platformImages().node,
       API_IMAGE: platformImages().api,
-      // "127.0.0.1:" + ":<container port>" publishes on a free host port.
-      EMULATOR_PUBLISH: '127.0.0.1:',
-      ALB_PUBLISH: '127.0.0.1:',
-      ALB_ADMIN_PUBLISH: '127.0.0.1:',
+      // "<address>:" + ":<container port>" publishes on a free host port.
+      EMULATOR_PUBLISH: `${PUBLISH_ADDRESS}:`,
+      ALB_PUBLISH: `${PUBLISH_ADDRESS}:`,
+      ALB_ADMIN_PUBLISH: `${PUBLISH_ADDRESS}:`,
     })
     .withDefaultWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(240_000)
@@ -60,9 +66,9 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
     const alb = container('alb', 1);
     const emulatorContainer = container('emulator', 1);
     return {
-      albUrl: `http://${alb.getHost()}:${alb.getMappedPort(ALB_LISTENER_PORT)}`,
-      adminUrl: `http://${alb.getHost()}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
-      emulatorEndpoint: `http://${emulatorContainer.getHost()}:${emulatorContainer.getMappedPort(emulator.port)}`,
+      albUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_LISTENER_PORT)}`,
+      adminUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
+      emulatorEndpoint: `http://${PUBLISH_ADDRESS}:${emulatorContainer.getMappedPort(emulator.port)}`,
       apiTasks: () => [container('api', 1), container('api', 2)],
       down: () => downWithVolumes(environment),
     };
