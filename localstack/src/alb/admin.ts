@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AlbSettings } from './settings';
 import type { TargetDescription, TargetRegistry } from './targets';
 
@@ -27,14 +27,28 @@ export function describeTargetHealth(
   };
 }
 
+const DEREGISTER_PATH = '/targets/deregister';
+const MAX_BODY_BYTES = 16 * 1024;
+
 /**
  * The simulated ALB's own HTTP endpoint: `GET /targets` answers like DescribeTargetHealth,
- * `GET /settings` shows the settings in force, `GET /healthz` says it is up.
+ * `POST /targets/deregister` with `{"Targets":[{"Id":"<ip>"}]}` acts like DeregisterTargets
+ * (what ECS calls before stopping a task), `GET /settings` shows the settings in force,
+ * `GET /healthz` says it is up.
  */
 export function createAdminServer(registry: TargetRegistry, settings: AlbSettings): Server {
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (path === DEREGISTER_PATH) {
+      if (req.method !== 'POST') {
+        sendJson(res, 405, { message: `${req.method} is not supported; use POST` }, { Allow: 'POST' });
+        return;
+      }
+      readBody(req).then(
+        (body) => deregisterTargets(registry, body, res),
+        (error: Error) => sendJson(res, 400, { message: error.message }),
+      );
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { message: `${req.method} is not supported; use GET` }, { Allow: 'GET, HEAD' });
     } else if (path === '/targets') {
       sendJson(res, 200, describeTargetHealth(registry.describe(), settings));
@@ -45,6 +59,59 @@ export function createAdminServer(registry: TargetRegistry, settings: AlbSetting
     } else {
       sendJson(res, 404, { message: `No ${path} here; try /targets, /settings or /healthz` });
     }
+  });
+}
+
+function deregisterTargets(registry: TargetRegistry, body: string, res: ServerResponse): void {
+  const ids = targetIdsOf(body);
+  if (ids === undefined) {
+    sendJson(res, 400, {
+      code: 'ValidationError',
+      message: 'expected a JSON body like {"Targets":[{"Id":"172.18.0.5"}]}',
+    });
+    return;
+  }
+  const registered = new Set(registry.describe().map((target) => target.id));
+  const unknown = ids.filter((id) => !registered.has(id));
+  if (unknown.length > 0) {
+    sendJson(res, 400, {
+      code: 'InvalidTarget',
+      message: `not registered with the target group: ${unknown.join(', ')}; GET /targets lists the registered targets`,
+    });
+    return;
+  }
+  for (const id of ids) registry.deregisterUntilGone(id);
+  sendJson(res, 200, {});
+}
+
+function targetIdsOf(body: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const targets = (parsed as { Targets?: unknown } | null)?.Targets;
+  if (!Array.isArray(targets) || targets.length === 0) return undefined;
+  const ids = targets.map((target) => (target as { Id?: unknown } | null)?.Id);
+  return ids.every((id): id is string => typeof id === 'string' && id.length > 0) ? ids : undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
   });
 }
 

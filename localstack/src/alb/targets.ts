@@ -86,6 +86,8 @@ interface Registration {
  */
 export class TargetRegistry {
   private readonly registrations = new Map<string, Registration>();
+  /** Addresses an operator deregistered, kept out until they leave service discovery. */
+  private readonly deregisteredByOperator = new Set<string>();
   private readonly listeners: Array<(change: TargetStateChange) => void> = [];
   private nextIndex = 0;
 
@@ -98,7 +100,13 @@ export class TargetRegistry {
   /** Makes the registered targets match a fresh service-discovery answer. */
   reconcile(ids: readonly string[]): void {
     const wanted = new Set(ids);
-    for (const id of wanted) this.register(id);
+    for (const id of this.deregisteredByOperator) {
+      // Gone from discovery: when the address comes back it is a new task, registered anew.
+      if (!wanted.has(id)) this.deregisteredByOperator.delete(id);
+    }
+    for (const id of wanted) {
+      if (!this.deregisteredByOperator.has(id)) this.register(id);
+    }
     for (const [id, registration] of this.registrations) {
       if (!wanted.has(id) && registration.health.state !== 'draining') this.deregister(id);
     }
@@ -134,6 +142,18 @@ export class TargetRegistry {
       this.registrations.delete(id);
       this.emit({ target: registration.target, previous: DRAINING, current: 'unused' });
     }, this.options.deregistrationDelaySeconds * 1000);
+  }
+
+  /**
+   * DeregisterTargets, as ECS calls it before it stops a task: the target drains now, and
+   * discovery leaves its address out until the task is gone from it. Returns false for an
+   * address that is not registered.
+   */
+  deregisterUntilGone(id: string): boolean {
+    if (!this.registrations.has(id)) return false;
+    this.deregisteredByOperator.add(id);
+    this.deregister(id);
+    return true;
   }
 
   recordHealthCheck(id: string, result: HealthCheckResult): void {

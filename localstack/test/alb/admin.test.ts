@@ -99,10 +99,39 @@ describe('admin endpoint', () => {
     expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
   });
 
+  it('POST /targets/deregister drains the targets like DeregisterTargets', async () => {
+    const response = await httpRequest(port, {
+      path: '/targets/deregister',
+      method: 'POST',
+      body: JSON.stringify({ Targets: [{ Id: '172.18.0.7' }] }),
+    });
+    expect(response.status).toBe(200);
+    const targets = JSON.parse((await httpRequest(port, { path: '/targets' })).body).TargetHealthDescriptions;
+    expect(
+      targets.find((t: { Target: { Id: string } }) => t.Target.Id === '172.18.0.7').TargetHealth.State,
+    ).toBe('draining');
+  });
+
+  it.each([
+    ['not JSON', 'Targets=172.18.0.5', 'ValidationError'],
+    ['no targets', '{"Targets":[]}', 'ValidationError'],
+    ['a target without an Id', '{"Targets":[{"Port":8080}]}', 'ValidationError'],
+    ['an address that is not registered', '{"Targets":[{"Id":"10.9.9.9"}]}', 'InvalidTarget'],
+  ])('POST /targets/deregister answers 400 for %s and changes nothing', async (_case, body, code) => {
+    const before = (await httpRequest(port, { path: '/targets' })).body;
+    const response = await httpRequest(port, { path: '/targets/deregister', method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ code, message: expect.any(String) });
+    expect((await httpRequest(port, { path: '/targets' })).body).toBe(before);
+  });
+
   it('answers 404 for unknown paths and 405 for other methods', async () => {
     expect((await httpRequest(port, { path: '/nope' })).status).toBe(404);
     const post = await httpRequest(port, { path: '/targets', method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+    const get = await httpRequest(port, { path: '/targets/deregister' });
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
   });
 });

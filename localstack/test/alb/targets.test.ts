@@ -190,6 +190,45 @@ describe('TargetRegistry deregistration', () => {
   });
 });
 
+describe('TargetRegistry deregistration by an operator (DeregisterTargets)', () => {
+  it('drains the target and keeps discovery from registering it while its task still resolves', async () => {
+    const { targets } = registry({ healthyThresholdCount: 1, deregistrationDelaySeconds: 0.1 });
+    targets.reconcile(['10.0.0.1', '10.0.0.2']);
+    record(targets, '10.0.0.1', PASS);
+    record(targets, '10.0.0.2', PASS);
+
+    expect(targets.deregisterUntilGone('10.0.0.1')).toBe(true);
+    expect(healthOf(targets, '10.0.0.1')?.state).toBe('draining');
+    expect(new Set(pick(targets, 4))).toEqual(new Set(['10.0.0.2']));
+
+    targets.reconcile(['10.0.0.1', '10.0.0.2']);
+    expect(healthOf(targets, '10.0.0.1')?.state).toBe('draining');
+    await waitFor(() => healthOf(targets, '10.0.0.1') === undefined, 1000, 'removal');
+    targets.reconcile(['10.0.0.1', '10.0.0.2']);
+    expect(healthOf(targets, '10.0.0.1')).toBeUndefined();
+  });
+
+  it('registers the address anew once its task has left discovery and come back', () => {
+    const { targets } = registry();
+    targets.reconcile(['10.0.0.1']);
+    targets.deregisterUntilGone('10.0.0.1');
+
+    targets.reconcile([]);
+    targets.reconcile(['10.0.0.1']);
+    expect(healthOf(targets, '10.0.0.1')).toMatchObject({
+      state: 'initial',
+      reason: 'Elb.RegistrationInProgress',
+    });
+  });
+
+  it('refuses an address that is not registered', () => {
+    const { targets } = registry();
+    expect(targets.deregisterUntilGone('10.0.0.9')).toBe(false);
+    targets.reconcile(['10.0.0.9']);
+    expect(healthOf(targets, '10.0.0.9')?.state).toBe('initial');
+  });
+});
+
 function stateOf(health: TargetStateChange['current']): string {
   return health === 'unused' ? 'unused' : health.state;
 }
