@@ -4,6 +4,17 @@ export { type ResolveHost, resolveIpv4, TargetDiscovery, type TargetDiscoveryOpt
 export { checkTargetHealth, HEALTH_CHECK_USER_AGENT, HealthChecker } from './health-checker';
 export { ListenError } from './listen';
 export { DEFAULT_ADMIN_PORT, DEFAULT_TARGET_HOST, EnvironmentError, startFromEnvironment } from './main';
+export {
+  ALB_METRICS_NAMESPACE,
+  type AlbMetricDimensions,
+  type AlbMetricsOptions,
+  AlbMetricsPublisher,
+  type AlbMetricsPublisherOptions,
+  cloudWatchSink,
+  DEFAULT_METRICS_INTERVAL_SECONDS,
+  METRICS_INTERVALS_SECONDS,
+  type MetricDataSink,
+} from './metrics';
 export type { CompletedRequest, RequestObserver } from './observer';
 export { AlbProxy, type AlbProxyOptions } from './proxy';
 export {

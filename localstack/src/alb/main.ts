@@ -1,5 +1,6 @@
 import { CloudAssemblyError } from '../cloud-assembly';
 import { ListenError } from './listen';
+import { type AlbMetricsOptions, cloudWatchSink, METRICS_INTERVALS_SECONDS } from './metrics';
 import { loadAlbSettings } from './settings';
 import { logDiagnostic, type SimulatedAlb, startSimulatedAlb } from './simulated-alb';
 
@@ -16,7 +17,10 @@ export const DEFAULT_ADMIN_PORT = 8081;
  * CLOUD_ASSEMBLY_DIR (required) the synthesized CDK app, e.g. infra/cdk.out;
  * TARGET_HOST the name that resolves to every target (default `api`);
  * ADMIN_PORT the admin endpoint's port (default 8081);
- * LISTEN_PORT to listen somewhere else than the listener port the CDK app defines.
+ * LISTEN_PORT to listen somewhere else than the listener port the CDK app defines;
+ * LOAD_BALANCER_FULL_NAME and TARGET_GROUP_FULL_NAME (`app/<name>/<id>`, `targetgroup/<name>/<id>`,
+ * as the alarms' dimensions in the emulator) to publish AWS/ApplicationELB metrics, to
+ * METRICS_ENDPOINT_URL or else AWS_ENDPOINT_URL, every METRICS_INTERVAL_SECONDS (1, 2, 5 or 10; default 5).
  */
 export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<SimulatedAlb> {
   const cloudAssemblyDir = env.CLOUD_ASSEMBLY_DIR?.trim();
@@ -34,7 +38,60 @@ export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<Simu
         : { ...settings, listener: { ...settings.listener, port: listenPort } },
     targetHost: env.TARGET_HOST?.trim() || DEFAULT_TARGET_HOST,
     adminPort: portFrom(env, 'ADMIN_PORT') ?? DEFAULT_ADMIN_PORT,
+    metrics: metricsFrom(env),
   });
+}
+
+/** Metrics are off unless both dimension values are given: without them no alarm would see the data. */
+function metricsFrom(env: NodeJS.ProcessEnv): AlbMetricsOptions | undefined {
+  const loadBalancer = env.LOAD_BALANCER_FULL_NAME?.trim();
+  const targetGroup = env.TARGET_GROUP_FULL_NAME?.trim();
+  if (!loadBalancer && !targetGroup) return undefined;
+  if (!loadBalancer || !targetGroup) {
+    throw new EnvironmentError(
+      `${loadBalancer ? 'TARGET_GROUP_FULL_NAME' : 'LOAD_BALANCER_FULL_NAME'} is not set: metrics need both LOAD_BALANCER_FULL_NAME and TARGET_GROUP_FULL_NAME (unset both to publish no metrics)`,
+    );
+  }
+  requireFullName(loadBalancer, 'LOAD_BALANCER_FULL_NAME', 'app', 'LoadBalancerFullName');
+  requireFullName(targetGroup, 'TARGET_GROUP_FULL_NAME', 'targetgroup', 'TargetGroupFullName');
+  // Never AWS's own endpoint by default: the simulated ALB must not publish into a real account.
+  const endpoint = env.METRICS_ENDPOINT_URL?.trim() || env.AWS_ENDPOINT_URL?.trim();
+  if (!endpoint) {
+    throw new EnvironmentError(
+      'Metrics need a CloudWatch endpoint: set METRICS_ENDPOINT_URL (or AWS_ENDPOINT_URL) to the emulator, e.g. http://emulator:4566',
+    );
+  }
+  return {
+    sink: cloudWatchSink({
+      endpoint,
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+      // A slow or absent emulator must not pile up pending publishes.
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+    }),
+    dimensions: { loadBalancer, targetGroup },
+    intervalSeconds: intervalFrom(env),
+  };
+}
+
+function requireFullName(value: string, name: string, prefix: string, attribute: string): void {
+  if (!new RegExp(`^${prefix}/[^/]+/[^/]+$`).test(value)) {
+    throw new EnvironmentError(
+      `${name}=${value} is not a full name like ${prefix}/<name>/<id> (the ${attribute} attribute, not an ARN)`,
+    );
+  }
+}
+
+function intervalFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.METRICS_INTERVAL_SECONDS?.trim();
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (!METRICS_INTERVALS_SECONDS.includes(seconds)) {
+    throw new EnvironmentError(
+      `METRICS_INTERVAL_SECONDS=${value} is not one of ${METRICS_INTERVALS_SECONDS.join(', ')}: an interval must divide the 10-second alarm period`,
+    );
+  }
+  return seconds;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {

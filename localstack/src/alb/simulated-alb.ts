@@ -4,6 +4,7 @@ import { createAdminServer } from './admin';
 import { type ResolveHost, TargetDiscovery } from './discovery';
 import { HealthChecker } from './health-checker';
 import { close, listen } from './listen';
+import { type AlbMetricsOptions, AlbMetricsPublisher, DEFAULT_METRICS_INTERVAL_SECONDS } from './metrics';
 import { AlbProxy } from './proxy';
 import type { AlbSettings } from './settings';
 import { TargetRegistry, type TargetStateChange } from './targets';
@@ -20,6 +21,8 @@ export interface SimulatedAlbOptions {
   readonly writeAccessLog?: (line: string) => void;
   /** Receives each diagnostic event (target state changes, lookups that failed); JSON lines on stderr by default. */
   readonly writeDiagnostic?: (event: Diagnostic) => void;
+  /** Publishes AWS/ApplicationELB metrics when set; no metrics otherwise. */
+  readonly metrics?: AlbMetricsOptions;
 }
 
 export interface Diagnostic {
@@ -53,6 +56,8 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
   });
   registry.onChange((change) => writeDiagnostic(stateChangeEvent(change)));
   const healthChecker = new HealthChecker(registry, settings.targetGroup.healthCheck);
+  const metrics =
+    options.metrics && new AlbMetricsPublisher({ ...options.metrics, hosts: registry, writeDiagnostic });
   const proxy = new AlbProxy({
     listenerPort: settings.listener.port,
     idleTimeoutSeconds: settings.loadBalancer.idleTimeoutSeconds,
@@ -62,6 +67,7 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
         { elb: settings.loadBalancer.fullName, targetGroupArn: settings.targetGroup.arn },
         writeAccessLog,
       ),
+      ...(metrics ? [metrics] : []),
     ],
   });
   const admin = createAdminServer(registry, settings);
@@ -88,7 +94,14 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
     admin: `${adminAddress.address}:${adminAddress.port}`,
     targetHost,
     settings,
+    ...(options.metrics && {
+      metrics: {
+        dimensions: options.metrics.dimensions,
+        intervalSeconds: options.metrics.intervalSeconds ?? DEFAULT_METRICS_INTERVAL_SECONDS,
+      },
+    }),
   });
+  metrics?.start();
   healthChecker.start();
   await discovery.start();
 
@@ -101,6 +114,8 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
       healthChecker.stop();
       registry.close();
       await Promise.all([proxy.close(), close(admin)]);
+      // After the proxy has drained, so that the last requests are published too.
+      await metrics?.stop();
       writeDiagnostic({ event: 'stopped' });
     },
   };
