@@ -1,0 +1,113 @@
+/**
+ * The api task containers of the local ECS service, read from the Docker API: the compose
+ * replicas of one service stand for the service's tasks.
+ */
+import type Dockerode from 'dockerode';
+
+/** A compose service, named by the labels compose v1 and v2 both put on its containers. */
+export interface ComposeService {
+  readonly project: string;
+  readonly service: string;
+}
+
+/** ECS's task `lastStatus`, reduced to what a container's state can tell. */
+export type TaskStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
+
+export interface TaskContainer {
+  readonly containerId: string;
+  /** Like an ECS task id: 32 lowercase hex characters, the start of the container id. */
+  readonly taskId: string;
+  readonly lastStatus: TaskStatus;
+  /** When the container last started; a restart of the same container changes it. */
+  readonly startedAt?: Date;
+  readonly stoppedAt?: Date;
+}
+
+/** ECS keeps a stopped task visible for about an hour. */
+export const STOPPED_TASK_VISIBILITY_MS = 60 * 60 * 1000;
+
+export class TaskContainerError extends Error {
+  override readonly name = 'TaskContainerError';
+}
+
+/** The task id ECS would show for a container: the first 32 hex characters of its id. */
+export function taskIdOf(containerId: string): string {
+  const id = containerId.toLowerCase();
+  if (!/^[0-9a-f]{32,}$/.test(id)) {
+    throw new TaskContainerError(
+      `${containerId} is not a full Docker container id (64 hex characters): pass the Id the Docker API returns`,
+    );
+  }
+  return id.slice(0, 32);
+}
+
+/** Maps Docker's `State.Status` to the ECS status of the task the container stands for. */
+export function taskStatusOf(dockerStatus: string): TaskStatus {
+  switch (dockerStatus) {
+    case 'running':
+    // A paused task still holds its resources and answers again once unpaused.
+    case 'paused':
+      return 'RUNNING';
+    case 'created':
+    // The restart policy is about to start it: ECS would be starting a replacement.
+    case 'restarting':
+      return 'PENDING';
+    default:
+      return 'STOPPED';
+  }
+}
+
+/**
+ * The service's running, pending and recently stopped task containers, in replica order.
+ * One-off containers (`compose run`) carry the service's labels but are not its tasks.
+ */
+export async function listTaskContainers(
+  docker: Dockerode,
+  { project, service }: ComposeService,
+  now: Date = new Date(),
+): Promise<TaskContainer[]> {
+  const listed = await docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
+  });
+  const replicas = listed
+    .filter((container) => container.Labels['com.docker.compose.oneoff']?.toLowerCase() !== 'true')
+    .sort((a, b) => replicaNumber(a) - replicaNumber(b) || a.Id.localeCompare(b.Id));
+  const inspected = await Promise.all(replicas.map((container) => inspectTask(docker, container.Id)));
+  return inspected.filter(
+    (task): task is TaskContainer =>
+      task !== undefined &&
+      (task.stoppedAt === undefined ||
+        now.getTime() - task.stoppedAt.getTime() <= STOPPED_TASK_VISIBILITY_MS),
+  );
+}
+
+function replicaNumber(container: Dockerode.ContainerInfo): number {
+  return Number(container.Labels['com.docker.compose.container-number'] ?? Number.MAX_SAFE_INTEGER);
+}
+
+async function inspectTask(docker: Dockerode, containerId: string): Promise<TaskContainer | undefined> {
+  let info: Dockerode.ContainerInspectInfo;
+  try {
+    info = await docker.getContainer(containerId).inspect();
+  } catch (error) {
+    // Removed between listing and inspecting: it is no task any more.
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+  const lastStatus = taskStatusOf(info.State.Status);
+  return {
+    containerId: info.Id,
+    taskId: taskIdOf(info.Id),
+    lastStatus,
+    startedAt: dockerTime(info.State.StartedAt),
+    stoppedAt: lastStatus === 'STOPPED' ? dockerTime(info.State.FinishedAt) : undefined,
+  };
+}
+
+/** Docker reports "never" as the zero time, 0001-01-01T00:00:00Z. */
+function dockerTime(value: string | undefined): Date | undefined {
+  if (!value || value.startsWith('0001-')) return undefined;
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
