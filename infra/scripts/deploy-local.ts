@@ -1,16 +1,16 @@
 /**
  * `npm run deploy:local`: deploys the four stacks with the local profile into the emulator at
- * AWS_ENDPOINT_URL (LocalStack, moto, ...), bootstrapping it first when needed.
+ * AWS_ENDPOINT_URL (LocalStack, moto, ...), bootstrapping it first when needed, then creates
+ * through the service APIs what the emulator's CloudFormation skipped or faked.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { PROFILES } from '../lib/profiles';
 import { type AssemblyStack, assemblyStacks, CLOUD_ASSEMBLY_DIR, QUIET_CDK_ENV, runCdk } from './cdk-cli';
-import { createMissingSecrets, emulatorGaps } from './emulator-gaps';
+import { describeFill, emulatorGaps, fillEmulatorGaps } from './emulator-gaps';
 
 const BOOTSTRAP_STACK = 'CDKToolkit';
 
@@ -90,12 +90,6 @@ async function main(): Promise<number> {
   const stacks = assemblyStacks();
   const failed = await unfinishedStacks(cloudFormation, stacks);
   if (failed.length > 0) return fail(`not deployed: ${failed.join(', ')}`);
-  const createdSecrets = await createMissingSecrets(new SecretsManagerClient(clientConfig), stacks);
-  if (createdSecrets.length > 0) {
-    console.log(
-      `deploy:local: created ${createdSecrets.join(', ')} through the Secrets Manager API (the emulator's CloudFormation skipped them)`,
-    );
-  }
   const summary = (counts: Map<string, number>) =>
     [...counts].map(([type, count]) => `${count} ${type}`).join(', ');
   for (const stack of stacks) {
@@ -104,8 +98,10 @@ async function main(): Promise<number> {
     if (placeholders.size > 0)
       console.log(`deploy:local: ${stack.stackName}: placeholders for ${summary(placeholders)}`);
   }
+  for (const filled of await fillEmulatorGaps(stacks, clientConfig))
+    console.log(`deploy:local: ${describeFill(filled)}`);
   console.log(
-    'deploy:local: the local data plane stands in for what the emulator skipped (see docs/emulators.md)',
+    'deploy:local: the local data plane stands in for the rest of what the emulator skipped (see docs/emulators.md)',
   );
   console.log(`deploy:local: ${stacks.length} stacks deployed to ${endpoint}`);
   return 0;
