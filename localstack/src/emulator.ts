@@ -13,6 +13,11 @@ export interface Emulator {
   /** Path that answers 200 once the emulator accepts API calls. */
   readonly healthPath: string;
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Whether SetAlarmState runs the alarm's actions (publishes to its topics) itself, as
+   * LocalStack's CloudWatch does and moto's does not.
+   */
+  readonly runsAlarmActions: boolean;
 }
 
 /** The last LocalStack tag that runs without an auth token. */
@@ -31,6 +36,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         port: 5000,
         healthPath: '/moto-api/',
         environment: {},
+        runsAlarmActions: false,
       };
     case 'localstack': {
       const token = env.LOCALSTACK_AUTH_TOKEN?.trim();
@@ -40,6 +46,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         port: 4566,
         healthPath: '/_localstack/health',
         environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},
+        runsAlarmActions: true,
       };
     }
     default:

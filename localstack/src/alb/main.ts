@@ -1,4 +1,5 @@
 import { CloudAssemblyError } from '../cloud-assembly';
+import { readPlatformNames } from '../platform-names-file';
 import { ListenError } from './listen';
 import { type AlbMetricsOptions, cloudWatchSink, METRICS_INTERVALS_SECONDS } from './metrics';
 import { loadAlbSettings } from './settings';
@@ -19,7 +20,8 @@ export const DEFAULT_ADMIN_PORT = 8081;
  * ADMIN_PORT the admin endpoint's port (default 8081);
  * LISTEN_PORT to listen somewhere else than the listener port the CDK app defines;
  * LOAD_BALANCER_FULL_NAME and TARGET_GROUP_FULL_NAME (`app/<name>/<id>`, `targetgroup/<name>/<id>`,
- * as the alarms' dimensions in the emulator) to publish AWS/ApplicationELB metrics, to
+ * as the alarms' dimensions in the emulator), or else PLATFORM_NAMES_FILE (the names the deploy
+ * service resolved), to publish AWS/ApplicationELB metrics, to
  * METRICS_ENDPOINT_URL or else AWS_ENDPOINT_URL, every METRICS_INTERVAL_SECONDS (1, 2, 5 or 10; default 5).
  */
 export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<SimulatedAlb> {
@@ -44,8 +46,10 @@ export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<Simu
 
 /** Metrics are off unless both dimension values are given: without them no alarm would see the data. */
 function metricsFrom(env: NodeJS.ProcessEnv): AlbMetricsOptions | undefined {
-  const loadBalancer = env.LOAD_BALANCER_FULL_NAME?.trim();
-  const targetGroup = env.TARGET_GROUP_FULL_NAME?.trim();
+  const namesFile = env.PLATFORM_NAMES_FILE?.trim();
+  const names = namesFile ? readPlatformNames(namesFile) : undefined;
+  const loadBalancer = env.LOAD_BALANCER_FULL_NAME?.trim() || names?.loadBalancerFullName;
+  const targetGroup = env.TARGET_GROUP_FULL_NAME?.trim() || names?.targetGroupFullName;
   if (!loadBalancer && !targetGroup) return undefined;
   if (!loadBalancer || !targetGroup) {
     throw new EnvironmentError(

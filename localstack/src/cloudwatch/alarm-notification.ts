@@ -49,8 +49,8 @@ const TRIGGER_STATISTICS: Readonly<Record<AlarmStatistic, z.infer<typeof trigger
   SampleCount: 'SAMPLE_COUNT',
 };
 
-/** `2026-11-25T10:00:30.123+0000` */
-const awsTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/, {
+/** `2026-11-25T10:00:30.123+0000` as AWS writes it; LocalStack writes `...30.123Z`. */
+const awsTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}(\+0000|Z)$/, {
   message: 'expected a CloudWatch timestamp like 2026-11-25T10:00:30.123+0000',
 });
 

@@ -226,6 +226,13 @@ describe('parseAlarmNotification', () => {
     expect(parseAlarmNotification(JSON.stringify(envelope))).toEqual(notification);
   });
 
+  it('reads the timestamps LocalStack writes (UTC with Z) as well as AWS’s +0000', () => {
+    const localstack = { ...notification, StateChangeTime: '2026-11-25T10:00:30.123Z' };
+    expect(parseAlarmNotification(JSON.stringify(localstack)).StateChangeTime).toBe(
+      '2026-11-25T10:00:30.123Z',
+    );
+  });
+
   it('reads a notification delivered raw', () => {
     expect(parseAlarmNotification(message)).toEqual(notification);
   });
@@ -246,7 +253,7 @@ describe('parseAlarmNotification', () => {
       'a timestamp not in CloudWatch’s format',
       JSON.stringify({
         ...notification,
-        StateChangeTime: '2026-11-25T10:00:30.123Z',
+        StateChangeTime: '25/11/2026 10:00:30',
       } satisfies AlarmNotification),
       /CloudWatch timestamp[\s\S]*at StateChangeTime/,
     ],

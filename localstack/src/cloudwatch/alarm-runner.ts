@@ -1,0 +1,182 @@
+/**
+ * Evaluates the emulator's metric alarms the way CloudWatch does and acts on each state change:
+ * SetAlarmState with the reason and reason data, then the alarm notification to the topics of
+ * the new state's actions.
+ *
+ * The current state is read back from the emulator on every round rather than remembered, so
+ * an emulator that evaluates alarms itself (LocalStack) and this runner never both report the
+ * same change: whichever sets the state first makes the transition, and the other sees none.
+ * Such an emulator also runs the actions of SetAlarmState itself, so the runner publishes
+ * notifications only where the emulator does not (moto).
+ */
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricAlarm,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  type AlarmDefinition,
+  AlarmEvaluator,
+  type AlarmState,
+  type AlarmTransition,
+  alarmDatapoints,
+  type MetricStatisticsDatapoint,
+  metricStatisticsRequest,
+  parseAlarmDefinition,
+} from './alarm-evaluator';
+import { alarmNotification, alarmNotificationSubject, formatAlarmNotification } from './alarm-notification';
+
+export interface AlarmRunnerOptions {
+  readonly cloudWatch: CloudWatchClient;
+  readonly sns: SNSClient;
+  /** False on emulators whose SetAlarmState runs the alarm's actions itself. */
+  readonly publishNotifications: boolean;
+  /** One JSON diagnostic per event (transition, notification, failure). */
+  readonly log: (event: Record<string, unknown>) => void;
+}
+
+const ACTIONS_OF_STATE: Record<
+  AlarmState,
+  keyof Pick<AlarmDefinition, 'AlarmActions' | 'OKActions' | 'InsufficientDataActions'>
+> = {
+  ALARM: 'AlarmActions',
+  OK: 'OKActions',
+  INSUFFICIENT_DATA: 'InsufficientDataActions',
+};
+
+export class AlarmRunner {
+  constructor(private readonly options: AlarmRunnerOptions) {}
+
+  /** One evaluation of every alarm; returns the transitions it made. */
+  async evaluate(now: Date): Promise<AlarmTransition[]> {
+    const transitions: AlarmTransition[] = [];
+    for (const described of await this.describeAlarms()) {
+      let alarm: AlarmDefinition;
+      try {
+        alarm = parseAlarmDefinition(described);
+      } catch (error) {
+        this.options.log({
+          event: 'alarm-skipped',
+          alarm: described.AlarmName,
+          reason: (error as Error).message,
+        });
+        continue;
+      }
+      const transition = await this.evaluateAlarm(
+        alarm,
+        (described.StateValue ?? 'INSUFFICIENT_DATA') as AlarmState,
+        now,
+      );
+      if (transition) transitions.push(transition);
+    }
+    return transitions;
+  }
+
+  private async evaluateAlarm(
+    alarm: AlarmDefinition,
+    state: AlarmState,
+    now: Date,
+  ): Promise<AlarmTransition | undefined> {
+    const { cloudWatch, log } = this.options;
+    const transition = new AlarmEvaluator([[alarm.AlarmArn, state]]).evaluate(
+      alarm,
+      alarmDatapoints(alarm, await this.periodStatistics(alarm, now)),
+      now,
+    );
+    if (!transition) return undefined;
+    await cloudWatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: alarm.AlarmName,
+        StateValue: transition.NewStateValue,
+        StateReason: transition.NewStateReason,
+        StateReasonData: transition.NewStateReasonData,
+      }),
+    );
+    log({
+      event: 'alarm-state-changed',
+      alarm: alarm.AlarmName,
+      from: transition.OldStateValue,
+      to: transition.NewStateValue,
+      reason: transition.NewStateReason,
+    });
+    if (this.options.publishNotifications) await this.notify(transition);
+    return transition;
+  }
+
+  /**
+   * The alarm's statistics per period, through GetMetricData: moto's GetMetricStatistics
+   * matches dimensions as a subset (a LoadBalancer-only query also sums the
+   * LoadBalancer+TargetGroup datapoints) and starts its periods at the first datapoint instead
+   * of StartTime, while its GetMetricData matches exactly and aligns periods as CloudWatch does.
+   */
+  private async periodStatistics(alarm: AlarmDefinition, now: Date): Promise<MetricStatisticsDatapoint[]> {
+    const request = metricStatisticsRequest(alarm, now);
+    const metric = {
+      Namespace: request.Namespace,
+      MetricName: request.MetricName,
+      Dimensions: request.Dimensions,
+    };
+    const { MetricDataResults = [] } = await this.options.cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: request.StartTime,
+        EndTime: request.EndTime,
+        MetricDataQueries: request.Statistics.map((statistic, index) => ({
+          Id: `s${index}`,
+          MetricStat: { Metric: metric, Period: request.Period, Stat: statistic },
+          ReturnData: true,
+        })),
+      }),
+    );
+    const byPeriod = new Map<number, Record<string, number>>();
+    for (const [index, statistic] of request.Statistics.entries()) {
+      const result = MetricDataResults.find(({ Id }) => Id === `s${index}`);
+      for (const [position, timestamp] of (result?.Timestamps ?? []).entries()) {
+        const value = result?.Values?.[position];
+        if (value === undefined) continue;
+        const period = byPeriod.get(timestamp.getTime()) ?? {};
+        period[statistic] = value;
+        byPeriod.set(timestamp.getTime(), period);
+      }
+    }
+    return [...byPeriod.entries()].map(([time, statistics]) => ({
+      Timestamp: new Date(time),
+      ...statistics,
+    }));
+  }
+
+  private async notify(transition: AlarmTransition): Promise<void> {
+    const notification = alarmNotification(transition);
+    const message = formatAlarmNotification(notification);
+    const subject = alarmNotificationSubject(notification);
+    for (const topicArn of transition.alarm[ACTIONS_OF_STATE[transition.NewStateValue]]) {
+      if (!topicArn.startsWith('arn:aws:sns:')) continue;
+      await this.options.sns.send(
+        new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }),
+      );
+      this.options.log({
+        event: 'alarm-notification-sent',
+        alarm: transition.alarm.AlarmName,
+        topic: topicArn,
+      });
+    }
+  }
+
+  private async describeAlarms(): Promise<MetricAlarm[]> {
+    const alarms: MetricAlarm[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.options.cloudWatch.send(
+        new DescribeAlarmsCommand({
+          AlarmTypes: ['MetricAlarm'],
+          NextToken,
+        }),
+      );
+      alarms.push(...(page.MetricAlarms ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return alarms;
+  }
+}
