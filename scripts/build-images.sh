@@ -5,6 +5,9 @@
 #   zama-local/python:3.11-bookworm   the same plus Debian's python3
 #   zama-local/node:20-bookworm  the rootfs plus this host's Node.js 20 binary
 #   zama-local/moto:$MOTO_VERSION    moto server, Python packages resolved on the host
+#   zama-local/python:3.13-trixie    a Debian trixie rootfs with its python3, for LocalStack
+#   zama-local/localstack:4.14.0     LocalStack, Python packages resolved on the host (optional:
+#                                    when it does not build, the other images still are)
 #   zama/api:local               api/Dockerfile on top of zama-local/node (rebuilt every run)
 # and records the image names in .local/images.env, which the Makefile reads.
 #
@@ -43,15 +46,15 @@ debian_mirror() {
   echo "$uri"
 }
 
-# rootfs image: name, hash, extra debootstrap --include list
+# rootfs image: name, hash, extra debootstrap --include list[, suite]
 build_rootfs_image() {
-  local image=$1 hash=$2 include=$3 dir
+  local image=$1 hash=$2 include=$3 suite=${4:-$DEBIAN_SUITE} dir
   if image_is_current "$image" "$hash"; then say "$image is up to date"; return; fi
   dir=$(mktemp -d "$work/rootfs.XXXXXX")
-  say "debootstrap $DEBIAN_SUITE (minbase${include:+ + $include}) -> $image"
+  say "debootstrap $suite (minbase${include:+ + $include}) -> $image"
   mkdir -p "$work/debootstrap-cache"
   debootstrap --variant=minbase --cache-dir="$work/debootstrap-cache" ${include:+--include="$include"} \
-    "$DEBIAN_SUITE" "$dir" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 ||
+    "$suite" "$dir" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 ||
     { tail -n 20 "$work/debootstrap.log" >&2; rm -rf "$dir"; fail "debootstrap failed (log: $work/debootstrap.log)"; }
   rm -rf "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/* \
     "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb
@@ -114,6 +117,48 @@ fi
 timed "moto image" build_image "$moto_image" "$moto_hash" "$work/moto" --build-arg "PYTHON_IMAGE=$python_image"
 rm -rf "$work/moto/site-packages"
 
+# LocalStack 4.14.0: the pinned packages of its upstream image, for CPython 3.13 (it needs
+# 3.12 or newer) on this architecture, resolved on the host (the image compiles their bytecode).
+# Three are published only as source; they are pure Python, so wheels built by the host's
+# Python serve any CPython 3.
+trixie_python_image=zama-local/python:3.13-trixie
+localstack_image=zama-local/localstack:4.14.0
+build_localstack_image() {
+  local dir=$work/localstack hash arch glibc platforms=() source_only=()
+  timed "python 3.13 rootfs" build_rootfs_image "$trixie_python_image" \
+    "$(echo "trixie minbase python3 v1" | sha256sum | cut -c1-16)" python3 trixie
+  mkdir -p "$dir"
+  cp "$root/localstack/images/localstack/Dockerfile" "$root/localstack/images/localstack/constraints.txt" "$dir/"
+  hash=$(recipe_hash "$dir/Dockerfile" "$dir/constraints.txt" <(echo "$trixie_python_image"))
+  if ! image_is_current "$localstack_image" "$hash"; then
+    need_command pip "LocalStack's packages are resolved with pip on the host: install python3-pip"
+    arch=$(uname -m)
+    # trixie has glibc 2.41; pip accepts only the manylinux tags it is given.
+    for glibc in $(seq 41 -1 5); do platforms+=(--platform "manylinux_2_${glibc}_$arch"); done
+    mapfile -t source_only < <(grep -E '^(airspeed-ext|crontab|jsonpath-rw)==' "$dir/constraints.txt")
+    rm -rf "$dir/site-packages" "$dir/wheels"
+    say "pip: localstack-core[runtime]==4.14.0 (upstream pins) for cp313/$arch"
+    pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$dir/wheels" "${source_only[@]}" \
+      >"$work/localstack-pip.log" 2>&1 &&
+      pip install --quiet --disable-pip-version-check --no-warn-script-location --no-compile \
+        --target "$dir/site-packages" --only-binary=:all: --find-links "$dir/wheels" \
+        --python-version 3.13 --implementation cp --abi cp313 "${platforms[@]}" --platform "manylinux2014_$arch" \
+        --constraint "$dir/constraints.txt" "localstack-core[runtime]==4.14.0" >>"$work/localstack-pip.log" 2>&1 ||
+      { tail -n 20 "$work/localstack-pip.log" >&2; fail "pip could not resolve localstack-core[runtime]==4.14.0 (log: $work/localstack-pip.log)"; }
+  fi
+  timed "localstack image" build_image "$localstack_image" "$hash" "$dir" --build-arg "PYTHON_IMAGE=$trixie_python_image"
+  rm -rf "$dir/site-packages" "$dir/wheels"
+}
+# Optional: moto is the emulator every target can use, so a LocalStack image that does not
+# build costs a notice, not the other images. Its errors go to a log, their gist to the notice.
+localstack_built=false
+if (build_localstack_image) 2>"$work/localstack-error.log"; then
+  localstack_built=true
+else
+  reason=$(grep -m1 '^error: ' "$work/localstack-error.log" | cut -c8-)
+  say "notice: the LocalStack image was not built, moto works without it: ${reason:-see ${work#"$root"/}/localstack-error.log}"
+fi
+
 build_api_image() {
   say "api/scripts/build-image.sh -> $api_image"
   NODE_IMAGE=$node_image "$root/api/scripts/build-image.sh" "$api_image" >"$work/api.log" 2>&1 ||
@@ -128,5 +173,6 @@ PYTHON_IMAGE=$python_image
 MOTO_IMAGE=$moto_image
 API_IMAGE=$api_image
 EOF
+if $localstack_built; then echo "LOCALSTACK_IMAGE=$localstack_image" >>"$env_file"; fi
 say "image names recorded in ${env_file#"$root"/}"
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | awk '/^zama(-local)?\// {printf "    %-36s %s\n", $1, $2}' | sort
