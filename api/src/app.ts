@@ -1,6 +1,7 @@
 import Koa, { type Middleware } from 'koa';
 import type { Config } from './config';
 import { ApiError } from './errors';
+import { FaultSwitch, faultHealthCheck, injectFaults } from './fault-injection';
 import { defaultHealthChecks, type HealthCheck } from './health';
 import type { Logger } from './logger';
 import { createHttpMetrics, type HttpMetrics } from './metrics';
@@ -9,7 +10,7 @@ import { errorResponder } from './middleware/error-responder';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import type { Readiness } from './readiness';
-import { allowedMethods, createRouter, routeTemplate } from './routes';
+import { createRouter } from './routes';
 import type { AppState } from './state';
 
 export interface AppDependencies {
@@ -19,19 +20,25 @@ export interface AppDependencies {
   healthChecks?: readonly HealthCheck[];
 }
 
-// Case-insensitive on purpose: the guard must cover every spelling a router might ever accept.
+// Case-insensitive on purpose: the guards must cover every spelling a router might ever accept.
 const API_PATH = /^\/api(?:\/|$)/i;
+const API_OR_FAULT_PATH = /^\/(?:api|_local)(?:\/|$)/i;
 
-const onApiPaths =
-  (middleware: Middleware<AppState>): Middleware<AppState> =>
+const onPaths =
+  (paths: RegExp, middleware: Middleware<AppState>): Middleware<AppState> =>
   (ctx, next) =>
-    API_PATH.test(ctx.path) ? middleware(ctx, next) : next();
+    paths.test(ctx.path) ? middleware(ctx, next) : next();
 
 export function createApp(config: Config, dependencies: AppDependencies): Koa<AppState> {
   const { logger, readiness } = dependencies;
   const metrics = dependencies.metrics ?? createHttpMetrics();
-  const healthChecks = dependencies.healthChecks ?? defaultHealthChecks();
-  const router = createRouter({ config, metrics, readiness, healthChecks });
+  // Only the environment can create the switch, so nothing can turn fault injection on at run time.
+  const faults = config.faultInjectionEnabled ? new FaultSwitch(logger) : undefined;
+  const healthChecks = [
+    ...(dependencies.healthChecks ?? defaultHealthChecks()),
+    ...(faults ? [faultHealthCheck(faults)] : []),
+  ];
+  const router = createRouter({ config, metrics, readiness, healthChecks, faults });
 
   const app = new Koa<AppState>();
   // errorResponder answers every error a handler throws, so what still reaches Koa is a failure
@@ -40,13 +47,22 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
   app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) => {
     logger.warn({ err: error, request_id: ctx?.state?.requestId }, 'client connection failed');
   });
-  app.use(requestContext({ logger, metrics, readiness, routeTemplate: (ctx) => routeTemplate(router, ctx) }));
+  app.use(
+    requestContext({
+      logger,
+      metrics,
+      readiness,
+      routeTemplate: (ctx) => router.template(ctx.path) ?? 'unmatched',
+    }),
+  );
   app.use(errorResponder());
-  if (!config.authDisabled) app.use(onApiPaths(apiKeyAuth(config.apiKeys)));
-  app.use(onApiPaths(rateLimit(config.rateLimitPerMinute)));
-  app.use(router.routes());
+  if (!config.authDisabled)
+    app.use(onPaths(faults ? API_OR_FAULT_PATH : API_PATH, apiKeyAuth(config.apiKeys)));
+  app.use(onPaths(API_PATH, rateLimit(config.rateLimitPerMinute)));
+  if (faults) app.use(onPaths(API_PATH, injectFaults(faults, logger)));
+  app.use(router.middleware());
   app.use((ctx) => {
-    const allowed = allowedMethods(router, ctx.path);
+    const allowed = router.allowedMethods(ctx.path);
     if (allowed.length === 0) throw new ApiError(404, 'NOT_FOUND', `Nothing is served at ${ctx.path}`);
     const allow = allowed.join(', ');
     if (ctx.method === 'OPTIONS') {

@@ -14,6 +14,8 @@ export interface Config {
   /** API key name -> key value, as injected by ECS from Secrets Manager. */
   apiKeys: ReadonlyMap<string, string>;
   authDisabled: boolean;
+  /** Serves PUT/GET /_local/fault, which makes this process fail on purpose; local profile only. */
+  faultInjectionEnabled: boolean;
   rateLimitPerMinute: number;
   shutdownGraceMs: number;
   bodyLimitBytes: number;
@@ -35,6 +37,12 @@ const integer = (min: number, max: number, fallback: number) => {
 };
 
 const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
+
+const flag = () =>
+  z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true');
 
 const API_KEYS_SHAPE =
   'must be a JSON object of key names to non-empty key values, e.g. {"api_key_demo":"..."}';
@@ -67,10 +75,8 @@ const environmentSchema = z
       .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lower-case name such as development or production')
       .default('development'),
     API_KEYS: apiKeys,
-    AUTH_DISABLED: z
-      .enum(['true', 'false'], { error: 'must be true or false' })
-      .default('false')
-      .transform((value) => value === 'true'),
+    AUTH_DISABLED: flag(),
+    FAULT_INJECTION_ENABLED: flag(),
     RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
     SHUTDOWN_GRACE_MS: integer(100, 600_000, 20_000),
     BODY_LIMIT_BYTES: integer(64, 10_485_760, 16_384),
@@ -103,6 +109,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     nodeEnv: values.NODE_ENV,
     apiKeys: new Map(Object.entries(values.API_KEYS ?? {})),
     authDisabled: values.AUTH_DISABLED,
+    faultInjectionEnabled: values.FAULT_INJECTION_ENABLED,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,

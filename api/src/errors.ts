@@ -1,3 +1,5 @@
+import { isoNow } from './clock';
+
 export type ErrorCode =
   | 'INVALID_REQUEST_BODY'
   | 'VALIDATION_ERROR'
@@ -30,5 +32,5 @@ export interface ErrorBody {
 }
 
 export function errorBody(code: ErrorCode, message: string, requestId: string, path: string): ErrorBody {
-  return { error: { code, message }, request_id: requestId, path, timestamp: new Date().toISOString() };
+  return { error: { code, message }, request_id: requestId, path, timestamp: isoNow() };
 }

@@ -1,6 +1,8 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { isoNow } from './clock';
 import type { Config } from './config';
+import { stdoutDestination } from './log-destination';
 import { SERVICE_NAME } from './service-info';
 
 export type { Logger } from 'pino';
@@ -11,13 +13,13 @@ export type { Logger } from 'pino';
  */
 export function createLogger(
   config: Pick<Config, 'logLevel' | 'logFormat'>,
-  destination: DestinationStream = pino.destination({ dest: 1, sync: true }),
+  destination: DestinationStream = stdoutDestination(),
 ): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     messageKey: 'msg',
     base: { service: SERVICE_NAME },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: () => `,"time":"${isoNow()}"`,
     formatters: { level: (label) => ({ level: label }) },
   };
   if (config.logFormat === 'pretty') {

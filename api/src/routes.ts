@@ -1,12 +1,19 @@
-import { Router } from '@koa/router';
+import { isoNow } from './clock';
 import type { Config } from './config';
 import { ApiError } from './errors';
+import {
+  FAULT_MODES,
+  FAULT_PATH,
+  type FaultSwitch,
+  MAX_SLOW_DELAY_MS,
+  parseFaultSetting,
+} from './fault-injection';
 import { type HealthCheck, runHealthChecks } from './health';
 import type { HttpMetrics } from './metrics';
 import { readJsonBody } from './middleware/json-body';
 import type { Readiness } from './readiness';
+import { RouteTable } from './route-table';
 import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
-import type { AppState } from './state';
 import { evaluateSumRequest, MAX_NUMBERS, MIN_NUMBERS } from './sum';
 
 export interface RouteDependencies {
@@ -14,6 +21,8 @@ export interface RouteDependencies {
   metrics: HttpMetrics;
   readiness: Readiness;
   healthChecks: readonly HealthCheck[];
+  /** Present only when FAULT_INJECTION_ENABLED=true: adds GET and PUT /_local/fault. */
+  faults?: FaultSwitch;
 }
 
 const ENDPOINTS = {
@@ -26,14 +35,19 @@ const ENDPOINTS = {
   'POST /api/v1/sum': `Sum ${MIN_NUMBERS} to ${MAX_NUMBERS} numbers (X-API-Key required)`,
 };
 
+const FAULT_ENDPOINTS = {
+  [`GET ${FAULT_PATH}`]: 'The fault this task fakes (X-API-Key required; local profile only)',
+  [`PUT ${FAULT_PATH}`]: `Fake a fault: {"mode":"${FAULT_MODES.join('|')}","delayMs"?:0-${MAX_SLOW_DELAY_MS}} (X-API-Key required; local profile only)`,
+};
+
 export function createRouter({
   config,
   metrics,
   readiness,
   healthChecks,
-}: RouteDependencies): Router<AppState> {
-  // Case-sensitive, so that /API/v1/sum cannot reach a handler by a path the auth prefix misses.
-  const router = new Router<AppState>({ sensitive: true });
+  faults,
+}: RouteDependencies): RouteTable {
+  const router = new RouteTable();
   const startedAt = Date.now();
 
   router.get('/', (ctx) => {
@@ -41,7 +55,7 @@ export function createRouter({
       service: SERVICE_NAME,
       version: SERVICE_VERSION,
       environment: config.nodeEnv,
-      endpoints: ENDPOINTS,
+      endpoints: faults ? { ...ENDPOINTS, ...FAULT_ENDPOINTS } : ENDPOINTS,
     };
   });
 
@@ -53,7 +67,7 @@ export function createRouter({
       checks: results,
       version: SERVICE_VERSION,
       uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
-      timestamp: new Date().toISOString(),
+      timestamp: isoNow(),
     };
   });
 
@@ -62,9 +76,9 @@ export function createRouter({
   });
 
   router.get('/healthz/ready', (ctx) => {
-    const ready = readiness.state === 'ready';
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: readiness.state };
+    const status = faults?.setting.mode === 'unhealthy' ? 'unhealthy' : readiness.state;
+    ctx.status = status === 'ready' ? 200 : 503;
+    ctx.body = { status };
   });
 
   router.get('/metrics', async (ctx) => {
@@ -97,27 +111,22 @@ export function createRouter({
       sum: outcome.sum,
       count: outcome.numbers.length,
       numbers: outcome.numbers,
-      timestamp: new Date().toISOString(),
+      timestamp: isoNow(),
       request_id: ctx.state.requestId,
     };
   });
 
+  if (faults) {
+    router.get(FAULT_PATH, (ctx) => {
+      ctx.body = faults.setting;
+    });
+    router.put(FAULT_PATH, async (ctx) => {
+      const outcome = parseFaultSetting(await readJsonBody(ctx, config.bodyLimitBytes));
+      if (!outcome.ok) throw new ApiError(400, 'VALIDATION_ERROR', outcome.message);
+      faults.set(outcome.setting, ctx.state.requestId);
+      ctx.body = outcome.setting;
+    });
+  }
+
   return router;
-}
-
-/** Methods the router serves at this path, in the order it declares them. */
-export function allowedMethods(router: Router<AppState>, path: string): string[] {
-  const methods = router.match(path, 'GET').path.flatMap((layer) => layer.methods);
-  return [...new Set(methods)];
-}
-
-/** The route template (`/api/v1/sum`) that served or would serve this request, for low-cardinality labels. */
-export function routeTemplate(
-  router: Router<AppState>,
-  ctx: { path: string; _matchedRoute?: unknown },
-): string {
-  // Set by the router when a route ran; requests refused before routing (401, 429) are matched here.
-  if (typeof ctx._matchedRoute === 'string') return ctx._matchedRoute;
-  const layer = router.match(ctx.path, 'GET').path.find((candidate) => candidate.methods.length > 0);
-  return typeof layer?.path === 'string' ? layer.path : 'unmatched';
 }

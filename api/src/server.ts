@@ -60,6 +60,9 @@ function main(): void {
       'listening',
     );
     if (config.authDisabled) logger.warn('AUTH_DISABLED=true: /api/* accepts requests without an API key');
+    if (config.faultInjectionEnabled) {
+      logger.warn('FAULT_INJECTION_ENABLED=true: PUT /_local/fault can make this task fail on purpose');
+    }
   });
 }
 

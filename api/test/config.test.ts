@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       apiKeys: new Map([['api_key_demo', 's3cr3t-value']]),
       authDisabled: false,
+      faultInjectionEnabled: false,
       rateLimitPerMinute: 600,
       shutdownGraceMs: 20000,
       bodyLimitBytes: 16384,
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MINUTE: '30',
       SHUTDOWN_GRACE_MS: '5000',
       BODY_LIMIT_BYTES: '1024',
+      FAULT_INJECTION_ENABLED: 'true',
     });
     expect(config).toMatchObject({
       port: 3000,
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 30,
       shutdownGraceMs: 5000,
       bodyLimitBytes: 1024,
+      faultInjectionEnabled: true,
     });
     expect([...config.apiKeys]).toEqual([
       ['a', 'one'],
@@ -71,6 +74,7 @@ describe('loadConfig', () => {
     ['LOG_FORMAT', 'xml', 'LOG_FORMAT must be one of json, pretty'],
     ['NODE_ENV', 'Prod uction', 'NODE_ENV must be a lower-case name such as development or production'],
     ['AUTH_DISABLED', 'yes', 'AUTH_DISABLED must be true or false'],
+    ['FAULT_INJECTION_ENABLED', '1', 'FAULT_INJECTION_ENABLED must be true or false'],
     ['RATE_LIMIT_PER_MINUTE', '0', 'RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000'],
     ['SHUTDOWN_GRACE_MS', '50', 'SHUTDOWN_GRACE_MS must be an integer from 100 to 600000'],
     ['BODY_LIMIT_BYTES', '1e6', 'BODY_LIMIT_BYTES must be an integer from 64 to 10485760'],

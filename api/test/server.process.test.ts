@@ -227,6 +227,18 @@ describe('the built server process', () => {
       );
     });
 
+    it('writes every log line before it exits: stdout is batched per event-loop turn, then flushed on exit', async () => {
+      const server = start({ ...BASE_ENV, SHUTDOWN_GRACE_MS: '400' });
+      const port = await server.port();
+      const replies = await Promise.all(Array.from({ length: 50 }, () => postSum(port)));
+      expect(replies.every((reply) => reply.status === 200)).toBe(true);
+      server.signal('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.entries.filter((entry) => entry.msg === 'request completed')).toHaveLength(50);
+      // Logged in the same turn as process.exit, so only the flush on exit can have written it.
+      expect(server.entries.at(-1)).toMatchObject({ msg: 'shutdown complete' });
+    });
+
     it('cuts a request that outlives the grace period and still exits 0 before it ends', async () => {
       const graceMs = 1500;
       const server = start({ ...BASE_ENV, SHUTDOWN_GRACE_MS: String(graceMs) });

@@ -75,6 +75,12 @@ export interface ServiceProfile {
   readonly targetHealthCheck: TargetHealthCheckProfile;
   readonly containerHealthCheck: ContainerHealthCheckProfile;
   readonly deregistrationDelaySeconds: number;
+  /**
+   * Sets FAULT_INJECTION_ENABLED=true on the container, which lets anyone with an API key make a
+   * task fail on purpose (PUT /_local/fault) so the end-to-end suites can exercise health checks
+   * and alarms. Only the local profile may set it.
+   */
+  readonly faultInjection: boolean;
 }
 
 export interface AlarmTiming {
@@ -187,6 +193,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       },
       containerHealthCheck: { intervalSeconds: 5, timeoutSeconds: 2, retries: 2, startPeriodSeconds: 5 },
       deregistrationDelaySeconds: 5,
+      faultInjection: true,
     },
     logRetentionDays: 1,
     onStackDelete: 'destroy',
@@ -211,6 +218,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       targetHealthCheck: AWS_TARGET_HEALTH_CHECK,
       containerHealthCheck: SEED_CONTAINER_HEALTH_CHECK,
       deregistrationDelaySeconds: 30,
+      faultInjection: false,
     },
     logRetentionDays: 7,
     onStackDelete: 'destroy',
@@ -235,6 +243,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       targetHealthCheck: AWS_TARGET_HEALTH_CHECK,
       containerHealthCheck: SEED_CONTAINER_HEALTH_CHECK,
       deregistrationDelaySeconds: 300,
+      faultInjection: false,
     },
     logRetentionDays: 30,
     onStackDelete: 'retain',
@@ -269,6 +278,11 @@ export function validateProfile(profile: PlatformProfile): PlatformProfile {
     ...checkNetwork(profile.network),
     ...checkIngress(profile.ingress),
     ...checkService(profile.service),
+    ...(profile.service.faultInjection && profile.name !== 'local'
+      ? [
+          'service.faultInjection lets any API key holder break the service; only the local profile may enable it',
+        ]
+      : []),
     ...checkAlarms(profile.alarms),
     ...(RETENTION_DAYS.includes(profile.logRetentionDays)
       ? []

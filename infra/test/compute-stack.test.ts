@@ -82,6 +82,31 @@ describe('ComputeStack', () => {
     });
   });
 
+  test.each([
+    ['local', true],
+    ['dev', false],
+    ['prod', false],
+  ] as const)(
+    '%s: the fault injection switch is on only in the local task definition (%s)',
+    (profile, on) => {
+      // GIVEN the profile
+      // WHEN
+      const template = templateOf(profile, 'compute');
+      // THEN
+      const faultSwitch = { Name: 'FAULT_INJECTION_ENABLED', Value: 'true' };
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: [
+          Match.objectLike({
+            Name: 'api',
+            Environment: on
+              ? Match.arrayWith([faultSwitch])
+              : Match.not(Match.arrayWith([Match.objectLike({ Name: 'FAULT_INJECTION_ENABLED' })])),
+          }),
+        ],
+      });
+    },
+  );
+
   test('checks the container health on /healthz with Node.js and the seed timings', () => {
     // GIVEN the dev profile (interval 30 s, timeout 5 s, 3 retries, 60 s start period)
     // WHEN
@@ -89,7 +114,7 @@ describe('ComputeStack', () => {
     // THEN
     expect(CONTAINER_HEALTH_CHECK_COMMAND).toEqual([
       'CMD-SHELL',
-      `node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"`,
+      `node -e "require('http').get('http://127.0.0.1:8080/healthz',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"`,
     ]);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [

@@ -82,6 +82,17 @@ describe('the profiles', () => {
     expect(local.alerts).toEqual({ inbox: true });
     expect(local.network.natGateways).toBe(0);
   });
+
+  test('only local lets the e2e suites inject faults into the API', () => {
+    // GIVEN / WHEN / THEN
+    expect(
+      Object.fromEntries(PROFILE_NAMES.map((name) => [name, PROFILES[name].service.faultInjection])),
+    ).toEqual({
+      local: true,
+      dev: false,
+      prod: false,
+    });
+  });
 });
 
 describe('validateProfile', () => {
@@ -144,6 +155,11 @@ describe('validateProfile', () => {
         service: { ...p.service, targetHealthCheck: { ...p.service.targetHealthCheck, timeoutSeconds: 30 } },
       }),
       /below the interval/,
+    ],
+    [
+      'fault injection outside the local profile',
+      (p) => ({ ...p, service: { ...p.service, faultInjection: true } }),
+      /service\.faultInjection .* only the local profile may enable it/,
     ],
     [
       'a malformed e-mail address',

@@ -1,39 +1,60 @@
 import type { Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../errors';
 import type { AppState } from '../state';
 
-const WINDOW_SECONDS = 60;
+const WINDOW_MS = 60_000;
+
+interface Window {
+  count: number;
+  resetsAt: number;
+}
+
+/**
+ * Request counts per key in fixed windows that start with a key's first request. Counting is
+ * synchronous and allocates only when a window opens: this runs on every /api request. Keys are
+ * the configured API key names (or one shared key), a fixed set, so windows are reused, never
+ * collected.
+ */
+export class FixedWindowCounter {
+  readonly #windows = new Map<string, Window>();
+
+  constructor(private readonly windowMs: number) {}
+
+  /** Counts one request for the key at time now (ms) and returns its window: the count so far and when it resets. */
+  count(key: string, now: number): Readonly<Window> {
+    let window = this.#windows.get(key);
+    if (window === undefined) {
+      window = { count: 0, resetsAt: now + this.windowMs };
+      this.#windows.set(key, window);
+    } else if (window.resetsAt <= now) {
+      window.count = 0;
+      window.resetsAt = now + this.windowMs;
+    }
+    window.count += 1;
+    return window;
+  }
+}
 
 /**
  * A fixed one-minute window per API key (one shared window when authentication is disabled),
  * announced with the IETF RateLimit-* headers on every response it lets through or refuses.
  */
 export function rateLimit(requestsPerMinute: number): Middleware<AppState> {
-  const limiter = new RateLimiterMemory({ points: requestsPerMinute, duration: WINDOW_SECONDS });
-  return async (ctx, next) => {
-    let outcome: RateLimiterRes;
-    let allowed: boolean;
-    try {
-      outcome = await limiter.consume(ctx.state.apiKeyName ?? 'anonymous');
-      allowed = true;
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      outcome = rejection;
-      allowed = false;
-    }
-    const resetSeconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-    ctx.set({
-      'RateLimit-Limit': String(requestsPerMinute),
-      'RateLimit-Remaining': String(Math.max(0, outcome.remainingPoints)),
-      'RateLimit-Reset': String(resetSeconds),
-    });
-    if (!allowed) {
+  const counter = new FixedWindowCounter(WINDOW_MS);
+  const limit = String(requestsPerMinute);
+  return (ctx, next) => {
+    const now = Date.now();
+    const window = counter.count(ctx.state.apiKeyName ?? 'anonymous', now);
+    const resetSeconds = String(Math.max(1, Math.ceil((window.resetsAt - now) / 1000)));
+    ctx.set('RateLimit-Limit', limit);
+    ctx.set('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
+    ctx.set('RateLimit-Reset', resetSeconds);
+    if (window.count > requestsPerMinute) {
       throw new ApiError(
         429,
         'RATE_LIMITED',
         `This API key is limited to ${requestsPerMinute} requests per minute; retry in ${resetSeconds} s`,
-        { 'Retry-After': String(resetSeconds) },
+        { 'Retry-After': resetSeconds },
       );
     }
     return next();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from '../logger';
 import type { HttpMetrics } from '../metrics';
@@ -27,7 +28,7 @@ export function requestContext({
   routeTemplate,
 }: RequestContextOptions): Middleware<AppState> {
   return async (ctx, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const offeredId = ctx.get('X-Request-ID');
     ctx.state.requestId = SANE_REQUEST_ID.test(offeredId) ? offeredId : randomUUID();
     ctx.set('X-Request-ID', ctx.state.requestId);
@@ -38,7 +39,7 @@ export function requestContext({
       // While draining, every response closes its connection so that keep-alive clients reconnect
       // to an instance that is staying.
       if (readiness.state === 'draining') ctx.set('Connection', 'close');
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const durationMs = performance.now() - started;
       const route = routeTemplate(ctx);
       metrics.observe({ method: ctx.method, route, status: ctx.status }, durationMs / 1000);
       const fields = {
