@@ -11,7 +11,7 @@ ifneq ($(wildcard $(IMAGES_ENV)),)
 $(foreach assignment,$(shell grep -E '^[A-Z_]+=' $(IMAGES_ENV)),\
   $(eval $(firstword $(subst =, ,$(assignment))) ?= $(lastword $(subst =, ,$(assignment)))))
 endif
-export NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE API_IMAGE
+export NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE LOCALSTACK_IMAGE API_IMAGE
 
 # The reaper image testcontainers starts by default cannot be had without a registry;
 # the suites stop and remove their own containers instead.
@@ -64,6 +64,18 @@ local-down: ## Stop the local platform and remove its containers, networks and v
 local-status: ## Show the local platform's containers, endpoints and ALB target health
 	@scripts/local-status.sh
 
+.PHONY: local-restart
+local-restart: build ## Restart the api tasks one by one like an ECS deployment, without dropping requests
+	@scripts/local-restart.sh
+
+.PHONY: reload-keys
+reload-keys: build ## Apply API keys rotated in Secrets Manager: the gateway, then the api tasks one by one
+	@scripts/reload-keys.sh
+
+.PHONY: alerts
+alerts: ## Print the alarm notifications the local alerts inbox received (time, alarm, old -> new state, reason)
+	@scripts/local-alerts.sh
+
 .PHONY: logs
 logs: ## Follow the logs of the local platform
 	@scripts/local-logs.sh
@@ -87,6 +99,10 @@ deploy-aws: install ## cdk deploy of the dev profile to your AWS account
 .PHONY: bench-api
 bench-api: build ## Benchmark the API against a bare node:http server (req/s, p50, p99)
 	npm run --silent bench -w api
+
+.PHONY: bench-local
+bench-local: build ## Benchmark the local platform: time to healthy, idle memory, ALB vs direct req/s and p99
+	npm run --silent bench:local -w localstack
 
 .PHONY: bench-synth
 bench-synth: install ## Benchmark synthesis of the four stacks (wall time, resources per stack)

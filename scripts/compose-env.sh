@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 readonly COMPOSE_PROJECT=zama-api-platform
-readonly IMAGE_VARIABLES=(NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE API_IMAGE)
+readonly IMAGE_VARIABLES=(NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE LOCALSTACK_IMAGE API_IMAGE)
 require_docker
 read -r -a compose_cmd <<<"$(compose_command)"
 compose() { "${compose_cmd[@]}" -p "$COMPOSE_PROJECT" -f "$root/compose.yaml" "$@"; }

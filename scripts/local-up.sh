@@ -103,6 +103,20 @@ wait_for_healthy_targets() {
   done
 }
 
+wait_for_monitor() {
+  local id
+  while :; do
+    id=$(container_of monitor)
+    [ -n "$id" ] && [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ] && return
+    if [ -n "$id" ] && [ "$(docker inspect -f '{{.State.Status}}' "$id")" = exited ]; then
+      tear_down_and_fail monitor "the monitor (metrics, logs, alarms) stopped while starting"
+    fi
+    (($(date +%s) - started < WAIT_SECONDS)) ||
+      tear_down_and_fail monitor "the monitor (metrics, logs, alarms) did not evaluate alarms within ${WAIT_SECONDS}s"
+    sleep 1
+  done
+}
+
 check_ports
 ensure_images
 say "starting the platform (emulator: $AWS_EMULATOR, $EMULATOR_IMAGE)"
@@ -117,5 +131,6 @@ if [ -n "${compose_failed:-}" ]; then
 fi
 say "CDK stacks deployed; waiting for the api targets to pass the ALB's health checks"
 wait_for_healthy_targets
+wait_for_monitor
 say "platform healthy in $(($(date +%s) - started))s"
 scripts/local-status.sh

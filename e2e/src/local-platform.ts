@@ -26,6 +26,8 @@ export const ALB_ADMIN_PORT = 8081;
 const PUBLISH_ADDRESS = '127.0.0.1';
 
 export interface LocalPlatform {
+  /** The compose project name, unique to this platform. */
+  readonly project: string;
   readonly albUrl: string;
   readonly adminUrl: string;
   readonly emulatorEndpoint: string;
@@ -47,6 +49,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
   const environment = await new DockerComposeEnvironment(repoRoot, 'compose.yaml')
     .withProjectName(project)
     .withEnvironment({
+      AWS_EMULATOR: emulator.name,
       EMULATOR_IMAGE: emulator.image,
       EMULATOR_PORT: String(emulator.port),
       EMULATOR_HEALTH_PATH: emulator.healthPath,
@@ -66,6 +69,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
     const alb = container('alb', 1);
     const emulatorContainer = container('emulator', 1);
     return {
+      project,
       albUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_LISTENER_PORT)}`,
       adminUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
       emulatorEndpoint: `http://${PUBLISH_ADDRESS}:${emulatorContainer.getMappedPort(emulator.port)}`,

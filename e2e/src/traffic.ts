@@ -46,3 +46,44 @@ export async function failedRequests(url: string, count: number, init: RequestIn
   }
   return failures;
 }
+
+export interface SteadyTraffic {
+  /** Stops sending and reports every request sent and those that did not answer 200. */
+  stop(): Promise<{ sent: number; failures: string[] }>;
+}
+
+/**
+ * Keeps `workers` clients sending requests one after another, each pausing `pauseMs` between
+ * two, until stopped: steady production traffic, not a load test.
+ */
+export function steadyTraffic(
+  url: string,
+  workers: number,
+  init: RequestInit = {},
+  pauseMs = 10,
+): SteadyTraffic {
+  let running = true;
+  let sent = 0;
+  const failures: string[] = [];
+  const worker = async () => {
+    while (running) {
+      sent += 1;
+      try {
+        const response = await fetch(url, init);
+        await response.arrayBuffer();
+        if (response.status !== 200) failures.push(`${new Date().toISOString()} HTTP ${response.status}`);
+      } catch (error) {
+        failures.push(`${new Date().toISOString()} ${(error as Error).cause ?? error}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  };
+  const all = Promise.all(Array.from({ length: workers }, worker));
+  return {
+    async stop() {
+      running = false;
+      await all;
+      return { sent, failures };
+    },
+  };
+}

@@ -4,12 +4,19 @@
  * target group the CDK app defines, as AWS would.
  */
 import { execFileSync } from 'node:child_process';
-import { type alb, selectEmulator } from '@zama/localstack';
+import { type alb, DEFAULT_ROLLING_RESTART, rollingRestart, selectEmulator } from '@zama/localstack';
 import { platformNames } from '../../infra/lib/names';
 import { PROFILES } from '../../infra/lib/profiles';
 import { describeWithImages } from '../src/docker';
+import { setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
-import { failedRequests, healthCheckSettings, secondsUntil, targetHealth } from '../src/traffic';
+import {
+  failedRequests,
+  healthCheckSettings,
+  secondsUntil,
+  steadyTraffic,
+  targetHealth,
+} from '../src/traffic';
 
 const emulator = selectEmulator();
 // Polling granularity and scheduling noise on a shared machine.
@@ -37,6 +44,17 @@ const taskAnswers = async (containerId: string) => {
     return false;
   }
 };
+/** The status codes a task's own liveness and readiness endpoints answer, asked from inside it. */
+const probeStatuses = (containerId: string): { live: number; ready: number } =>
+  JSON.parse(
+    docker(
+      'exec',
+      containerId,
+      'node',
+      '-e',
+      "Promise.all(['live','ready'].map(p=>fetch('http://127.0.0.1:8080/healthz/'+p).then(r=>r.status))).then(([live,ready])=>console.log(JSON.stringify({live,ready})))",
+    ),
+  );
 const stateOf = async (adminUrl: string, ip: string) =>
   (await targetHealth(adminUrl)).find((target) => target.Target.Id === ip)?.TargetHealth.State ?? 'absent';
 
@@ -93,6 +111,26 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       const ips = platform.apiTasks().map((task) => taskIp(task.getId()));
       expect((await targetHealth(platform.adminUrl)).map((t) => t.Target.Id).sort()).toEqual([...ips].sort());
       expect(await failedRequests(`${platform.albUrl}/healthz/live`, 20)).toEqual([]);
+    });
+
+    it('restarts every task one by one under steady traffic without losing a request', async () => {
+      const traffic = steadyTraffic(`${platform.albUrl}/`, 4);
+      const started = Date.now();
+      try {
+        await rollingRestart({
+          ...DEFAULT_ROLLING_RESTART,
+          project: platform.project,
+          adminUrl: platform.adminUrl,
+          log: (line) => process.stdout.write(`  [restart] ${line}\n`),
+        });
+      } finally {
+        const { sent, failures } = await traffic.stop();
+        process.stdout.write(
+          `  [restart] ${sent} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failures.length} failed\n`,
+        );
+        expect(failures).toEqual([]);
+        expect(sent).toBeGreaterThan(100);
+      }
     });
 
     it('marks a hung task unhealthy within its thresholds, keeps serving, and recovers it', async () => {
@@ -153,6 +191,54 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       const bound = healthCheck.healthyThresholdCount * healthCheck.intervalSeconds;
       report('restarted task healthy after it answers', toHealthy, bound);
       expect(toHealthy).toBeLessThanOrEqual(bound + SLACK_SECONDS);
+    });
+
+    it('keeps answering liveness but not readiness while a task drains after SIGTERM', async () => {
+      const [task] = platform.apiTasks();
+      expect(probeStatuses(task.getId())).toEqual({ live: 200, ready: 200 });
+
+      docker('kill', '--signal', 'TERM', task.getId());
+      // The api keeps its listener open for a few seconds of drain, long enough to ask it.
+      expect(probeStatuses(task.getId())).toEqual({ live: 200, ready: 503 });
+
+      docker('wait', task.getId());
+      docker('start', task.getId());
+      const ip = taskIp(task.getId());
+      // The ALB may still count the address healthy from before the exit: wait for the new process.
+      await secondsUntil(async () => taskAnswers(task.getId()), 60_000, `restarted task ${ip} answering`);
+      await secondsUntil(
+        async () => (await stateOf(platform.adminUrl, ip)) === 'healthy',
+        60_000,
+        `${ip} healthy`,
+      );
+    });
+
+    it('fails open to every task when all of them fail their health checks', async () => {
+      const tasks = platform.apiTasks().map((task) => task.getId());
+      const ips = tasks.map(taskIp);
+      setFault(tasks, apiKey, 'unhealthy');
+      try {
+        await secondsUntil(
+          async () =>
+            (await Promise.all(ips.map((ip) => stateOf(platform.adminUrl, ip)))).every(
+              (s) => s === 'unhealthy',
+            ),
+          60_000,
+          'every target unhealthy',
+        );
+        // As on AWS: with no healthy target, the load balancer routes to all of them anyway.
+        expect(await failedRequests(`${platform.albUrl}/`, 20)).toEqual([]);
+        const health = await fetch(`${platform.albUrl}/healthz`);
+        expect(health.status).toBe(503);
+      } finally {
+        setFault(tasks, apiKey, 'none');
+      }
+      await secondsUntil(
+        async () =>
+          (await Promise.all(ips.map((ip) => stateOf(platform.adminUrl, ip)))).every((s) => s === 'healthy'),
+        60_000,
+        'every target healthy again',
+      );
     });
   },
 );

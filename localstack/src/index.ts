@@ -1,3 +1,7 @@
 export * as alb from './alb';
+export { formatInbox, type ReceivedNotification, readInbox } from './alerts/inbox';
 export * from './cloud-assembly';
+export * from './deployed-values';
+export { DEFAULT_ROLLING_RESTART, RollingRestartError, rollingRestart } from './ecs/rolling-restart';
 export * from './emulator';
+export * from './platform-names';

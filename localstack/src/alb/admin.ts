@@ -27,25 +27,27 @@ export function describeTargetHealth(
   };
 }
 
-const DEREGISTER_PATH = '/targets/deregister';
+const TARGET_OPERATIONS = ['/targets/register', '/targets/deregister'];
 const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * The simulated ALB's own HTTP endpoint: `GET /targets` answers like DescribeTargetHealth,
  * `POST /targets/deregister` with `{"Targets":[{"Id":"<ip>"}]}` acts like DeregisterTargets
- * (what ECS calls before stopping a task), `GET /settings` shows the settings in force,
+ * (what ECS calls before stopping a task) and `POST /targets/register` like RegisterTargets
+ * (what it calls for a task it started), `GET /settings` shows the settings in force,
  * `GET /healthz` says it is up.
  */
 export function createAdminServer(registry: TargetRegistry, settings: AlbSettings): Server {
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    if (path === DEREGISTER_PATH) {
+    if (TARGET_OPERATIONS.includes(path)) {
       if (req.method !== 'POST') {
         sendJson(res, 405, { message: `${req.method} is not supported; use POST` }, { Allow: 'POST' });
         return;
       }
+      const operation = path === '/targets/register' ? registerTargets : deregisterTargets;
       readBody(req).then(
-        (body) => deregisterTargets(registry, body, res),
+        (body) => operation(registry, body, res),
         (error: Error) => sendJson(res, 400, { message: error.message }),
       );
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -62,13 +64,25 @@ export function createAdminServer(registry: TargetRegistry, settings: AlbSetting
   });
 }
 
+const INVALID_BODY = {
+  code: 'ValidationError',
+  message: 'expected a JSON body like {"Targets":[{"Id":"172.18.0.5"}]}',
+};
+
+function registerTargets(registry: TargetRegistry, body: string, res: ServerResponse): void {
+  const ids = targetIdsOf(body);
+  if (ids === undefined) {
+    sendJson(res, 400, INVALID_BODY);
+    return;
+  }
+  for (const id of ids) registry.registerByOperator(id);
+  sendJson(res, 200, {});
+}
+
 function deregisterTargets(registry: TargetRegistry, body: string, res: ServerResponse): void {
   const ids = targetIdsOf(body);
   if (ids === undefined) {
-    sendJson(res, 400, {
-      code: 'ValidationError',
-      message: 'expected a JSON body like {"Targets":[{"Id":"172.18.0.5"}]}',
-    });
+    sendJson(res, 400, INVALID_BODY);
     return;
   }
   const registered = new Set(registry.describe().map((target) => target.id));

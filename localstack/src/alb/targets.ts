@@ -156,6 +156,12 @@ export class TargetRegistry {
     return true;
   }
 
+  /** RegisterTargets, as ECS calls it for a task it started: lifts a deregistration's hold. */
+  registerByOperator(id: string): void {
+    this.deregisteredByOperator.delete(id);
+    this.register(id);
+  }
+
   recordHealthCheck(id: string, result: HealthCheckResult): void {
     const registration = this.registrations.get(id);
     if (!registration || registration.health.state === 'draining') return;

@@ -112,6 +112,19 @@ describe('admin endpoint', () => {
     ).toBe('draining');
   });
 
+  it('POST /targets/register registers a target like RegisterTargets', async () => {
+    const response = await httpRequest(port, {
+      path: '/targets/register',
+      method: 'POST',
+      body: JSON.stringify({ Targets: [{ Id: '172.18.0.9' }] }),
+    });
+    expect(response.status).toBe(200);
+    const targets = JSON.parse((await httpRequest(port, { path: '/targets' })).body).TargetHealthDescriptions;
+    expect(
+      targets.find((t: { Target: { Id: string } }) => t.Target.Id === '172.18.0.9').TargetHealth.State,
+    ).toBe('initial');
+  });
+
   it.each([
     ['not JSON', 'Targets=172.18.0.5', 'ValidationError'],
     ['no targets', '{"Targets":[]}', 'ValidationError'],

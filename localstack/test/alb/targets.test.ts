@@ -221,6 +221,21 @@ describe('TargetRegistry deregistration by an operator (DeregisterTargets)', () 
     });
   });
 
+  it('registers the address again when an operator registers it, even if it never left discovery', () => {
+    const { targets } = registry({ deregistrationDelaySeconds: 60 });
+    targets.reconcile(['10.0.0.1']);
+    targets.deregisterUntilGone('10.0.0.1');
+
+    targets.registerByOperator('10.0.0.1');
+    expect(healthOf(targets, '10.0.0.1')).toMatchObject({
+      state: 'initial',
+      reason: 'Elb.RegistrationInProgress',
+    });
+    targets.reconcile(['10.0.0.1']);
+    expect(healthOf(targets, '10.0.0.1')?.state).toBe('initial');
+    targets.close();
+  });
+
   it('refuses an address that is not registered', () => {
     const { targets } = registry();
     expect(targets.deregisterUntilGone('10.0.0.9')).toBe(false);
