@@ -1,32 +1,72 @@
 /**
- * The benchmark's baseline: node:http alone doing the service's work for POST /api/v1/sum
- * (content-type check, bounded body read, API key check, JSON parse, validation, sum, JSON reply)
- * with none of Koa, routing, logging, metrics or rate limiting.
+ * The benchmark's baseline: node:http doing the work the service does for POST /api/v1/sum, with
+ * the service's own modules, and no framework. Per request: the request id (kept or generated)
+ * and the headers every response carries, the API key check, the rate-limit count and its
+ * RateLimit-* headers, content-type check, bounded body read, JSON parse, validation, sum, JSON
+ * reply, the duration histogram and one JSON log line through the service's logger. The service's
+ * throughput as a share of this server's is what Koa (context objects, middleware chain, response
+ * handling) costs.
  */
-import { randomUUID } from 'node:crypto';
+
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { isoNow } from '../src/clock';
+import { createLogger } from '../src/logger';
+import { createHttpMetrics } from '../src/metrics';
 import { createApiKeyVerifier } from '../src/middleware/api-key-auth';
+import { FixedWindowCounter } from '../src/middleware/rate-limit';
+import { requestIdFor } from '../src/middleware/request-context';
 import { evaluateSumRequest } from '../src/sum';
 
 const port = Number(process.env.PORT ?? 8081);
 const bodyLimitBytes = 16_384;
+const requestsPerMinute = Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600);
+const limit = String(requestsPerMinute);
 const verify = createApiKeyVerifier(new Map(Object.entries(JSON.parse(process.env.API_KEYS ?? '{}'))));
-
-function reply(response: import('node:http').ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
+const counter = new FixedWindowCounter(60_000);
+const logger = createLogger({ logLevel: 'info', logFormat: 'json' });
+const metrics = createHttpMetrics();
+const ROUTE = '/api/v1/sum';
 
 createServer((request, response) => {
-  if (request.method !== 'POST' || request.url !== '/api/v1/sum')
-    return reply(response, 404, { error: 'not found' });
-  if (verify(String(request.headers['x-api-key'] ?? '')) === undefined)
-    return reply(response, 401, { error: 'key' });
-  if (request.headers['content-type'] !== 'application/json') return reply(response, 415, { error: 'type' });
+  const started = performance.now();
+  const requestId = requestIdFor(String(request.headers['x-request-id'] ?? ''));
+  let keyName: string | undefined;
+  response.setHeader('X-Request-ID', requestId);
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+
+  const reply = (status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+    });
+    response.end(text);
+    const durationMs = performance.now() - started;
+    metrics.observe({ method: 'POST', route: ROUTE, status }, durationMs / 1000);
+    const fields = {
+      request_id: requestId,
+      method: request.method,
+      route: ROUTE,
+      path: request.url,
+      status,
+      duration_ms: Math.round(durationMs * 1000) / 1000,
+      api_key_name: keyName,
+    };
+    if (status >= 400) logger.warn(fields, 'request completed');
+    else logger.info(fields, 'request completed');
+  };
+
+  if (request.method !== 'POST' || request.url !== ROUTE) return reply(404, { error: 'not found' });
+  keyName = verify(String(request.headers['x-api-key'] ?? ''));
+  if (keyName === undefined) return reply(401, { error: 'key' });
+  const now = Date.now();
+  const window = counter.count(keyName, now);
+  response.setHeader('RateLimit-Limit', limit);
+  response.setHeader('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
+  response.setHeader('RateLimit-Reset', String(Math.max(1, Math.ceil((window.resetsAt - now) / 1000))));
+  if (window.count > requestsPerMinute) return reply(429, { error: 'rate limited' });
+  if (request.headers['content-type'] !== 'application/json') return reply(415, { error: 'type' });
   const chunks: Buffer[] = [];
   let size = 0;
   request.on('data', (chunk: Buffer) => {
@@ -34,21 +74,21 @@ createServer((request, response) => {
     if (size <= bodyLimitBytes) chunks.push(chunk);
   });
   request.on('end', () => {
-    if (size > bodyLimitBytes) return reply(response, 413, { error: 'too large' });
+    if (size > bodyLimitBytes) return reply(413, { error: 'too large' });
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch {
-      return reply(response, 400, { error: 'json' });
+      return reply(400, { error: 'json' });
     }
     const outcome = evaluateSumRequest(parsed);
-    if (!outcome.ok) return reply(response, 400, { error: outcome.message });
-    reply(response, 200, {
+    if (!outcome.ok) return reply(400, { error: outcome.message });
+    reply(200, {
       sum: outcome.sum,
       count: outcome.numbers.length,
       numbers: outcome.numbers,
-      timestamp: new Date().toISOString(),
-      request_id: randomUUID(),
+      timestamp: isoNow(),
+      request_id: requestId,
     });
   });
 }).listen(port, '127.0.0.1');

@@ -1,13 +1,12 @@
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import type { Config } from './config';
 import { ApiError } from './errors';
 import { FaultSwitch, faultHealthCheck, injectFaults } from './fault-injection';
 import { defaultHealthChecks, type HealthCheck } from './health';
 import type { Logger } from './logger';
 import { createHttpMetrics, type HttpMetrics } from './metrics';
-import { apiKeyAuth } from './middleware/api-key-auth';
-import { errorResponder } from './middleware/error-responder';
-import { rateLimit } from './middleware/rate-limit';
+import { apiKeyCheck } from './middleware/api-key-auth';
+import { rateLimitCheck } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import type { Readiness } from './readiness';
 import { createRouter } from './routes';
@@ -22,12 +21,7 @@ export interface AppDependencies {
 
 // Case-insensitive on purpose: the guards must cover every spelling a router might ever accept.
 const API_PATH = /^\/api(?:\/|$)/i;
-const API_OR_FAULT_PATH = /^\/(?:api|_local)(?:\/|$)/i;
-
-const onPaths =
-  (paths: RegExp, middleware: Middleware<AppState>): Middleware<AppState> =>
-  (ctx, next) =>
-    paths.test(ctx.path) ? middleware(ctx, next) : next();
+const FAULT_PATH_PREFIX = /^\/_local(?:\/|$)/i;
 
 export function createApp(config: Config, dependencies: AppDependencies): Koa<AppState> {
   const { logger, readiness } = dependencies;
@@ -41,7 +35,7 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
   const router = createRouter({ config, metrics, readiness, healthChecks, faults });
 
   const app = new Koa<AppState>();
-  // errorResponder answers every error a handler throws, so what still reaches Koa is a failure
+  // requestContext answers every error a handler throws, so what still reaches Koa is a failure
   // of the client's connection (reset, aborted upload): worth a warning, not an error alarm, and
   // never Koa's default multi-line stderr dump.
   app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) => {
@@ -55,11 +49,19 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
       routeTemplate: (ctx) => router.template(ctx.path) ?? 'unmatched',
     }),
   );
-  app.use(errorResponder());
-  if (!config.authDisabled)
-    app.use(onPaths(faults ? API_OR_FAULT_PATH : API_PATH, apiKeyAuth(config.apiKeys)));
-  app.use(onPaths(API_PATH, rateLimit(config.rateLimitPerMinute)));
-  if (faults) app.use(onPaths(API_PATH, injectFaults(faults, logger)));
+  const authenticate = config.authDisabled ? undefined : apiKeyCheck(config.apiKeys);
+  const limitRate = rateLimitCheck(config.rateLimitPerMinute);
+  const faultsOnApi = faults && injectFaults(faults, logger);
+  // The key check and the rate limit are synchronous checks in one guard, not middleware of their own.
+  app.use((ctx, next) => {
+    if (API_PATH.test(ctx.path)) {
+      authenticate?.(ctx);
+      limitRate(ctx);
+      return faultsOnApi ? faultsOnApi(ctx, next) : next();
+    }
+    if (faults && FAULT_PATH_PREFIX.test(ctx.path)) authenticate?.(ctx);
+    return next();
+  });
   app.use(router.middleware());
   app.use((ctx) => {
     const allowed = router.allowedMethods(ctx.path);

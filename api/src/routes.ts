@@ -9,6 +9,7 @@ import {
   parseFaultSetting,
 } from './fault-injection';
 import { type HealthCheck, runHealthChecks } from './health';
+import { sendJson } from './json-response';
 import type { HttpMetrics } from './metrics';
 import { readJsonBody } from './middleware/json-body';
 import type { Readiness } from './readiness';
@@ -51,34 +52,34 @@ export function createRouter({
   const startedAt = Date.now();
 
   router.get('/', (ctx) => {
-    ctx.body = {
+    sendJson(ctx, {
       service: SERVICE_NAME,
       version: SERVICE_VERSION,
       environment: config.nodeEnv,
       endpoints: faults ? { ...ENDPOINTS, ...FAULT_ENDPOINTS } : ENDPOINTS,
-    };
+    });
   });
 
   router.get('/healthz', async (ctx) => {
     const { healthy, results } = await runHealthChecks(healthChecks);
     ctx.status = healthy ? 200 : 503;
-    ctx.body = {
+    sendJson(ctx, {
       status: healthy ? 'healthy' : 'unhealthy',
       checks: results,
       version: SERVICE_VERSION,
       uptime_seconds: Math.floor((Date.now() - startedAt) / 1000),
       timestamp: isoNow(),
-    };
+    });
   });
 
   router.get('/healthz/live', (ctx) => {
-    ctx.body = { status: 'alive' };
+    sendJson(ctx, { status: 'alive' });
   });
 
   router.get('/healthz/ready', (ctx) => {
     const status = faults?.setting.mode === 'unhealthy' ? 'unhealthy' : readiness.state;
     ctx.status = status === 'ready' ? 200 : 503;
-    ctx.body = { status };
+    sendJson(ctx, { status });
   });
 
   router.get('/metrics', async (ctx) => {
@@ -87,7 +88,7 @@ export function createRouter({
   });
 
   router.get('/api/v1/sum', (ctx) => {
-    ctx.body = {
+    sendJson(ctx, {
       description: `Adds ${MIN_NUMBERS} to ${MAX_NUMBERS} finite numbers`,
       method: 'POST',
       path: '/api/v1/sum',
@@ -101,30 +102,30 @@ export function createRouter({
         request_id: '<X-Request-ID>',
       },
       limits: { min_numbers: MIN_NUMBERS, max_numbers: MAX_NUMBERS, body_bytes: config.bodyLimitBytes },
-    };
+    });
   });
 
   router.post('/api/v1/sum', async (ctx) => {
     const outcome = evaluateSumRequest(await readJsonBody(ctx, config.bodyLimitBytes));
     if (!outcome.ok) throw new ApiError(400, 'VALIDATION_ERROR', outcome.message);
-    ctx.body = {
+    sendJson(ctx, {
       sum: outcome.sum,
       count: outcome.numbers.length,
       numbers: outcome.numbers,
       timestamp: isoNow(),
       request_id: ctx.state.requestId,
-    };
+    });
   });
 
   if (faults) {
     router.get(FAULT_PATH, (ctx) => {
-      ctx.body = faults.setting;
+      sendJson(ctx, faults.setting);
     });
     router.put(FAULT_PATH, async (ctx) => {
       const outcome = parseFaultSetting(await readJsonBody(ctx, config.bodyLimitBytes));
       if (!outcome.ok) throw new ApiError(400, 'VALIDATION_ERROR', outcome.message);
       faults.set(outcome.setting, ctx.state.requestId);
-      ctx.body = outcome.setting;
+      sendJson(ctx, outcome.setting);
     });
   }
 

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
@@ -317,32 +317,64 @@ describe('POST /api/v1/sum', () => {
       expect(response.body.error.message).toBe('The request body is larger than 256 bytes');
     });
 
-    it('413 for a chunked body without Content-Length once it passes the limit', async () => {
-      const { app } = buildTestApp({ bodyLimitBytes: 256 });
-      const server = createServer(app.callback());
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = server.address() as AddressInfo;
-        const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const outgoing = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: SUM }, (incoming) => {
+    /** Posts body in two chunks (so without Content-Length) to a listening copy of the app. */
+    async function postInChunks(
+      port: number,
+      agent: Agent,
+      chunks: readonly string[],
+    ): Promise<{ status: number; body: string; reusedSocket: boolean }> {
+      return new Promise((resolve, reject) => {
+        const outgoing = httpRequest(
+          { port, host: '127.0.0.1', method: 'POST', path: SUM, agent },
+          (incoming) => {
             let text = '';
             incoming.setEncoding('utf8');
             incoming.on('data', (chunk) => {
               text += chunk;
             });
-            incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: text }));
-          });
-          outgoing.on('error', reject);
-          outgoing.setHeader('Content-Type', 'application/json');
-          outgoing.setHeader('X-API-Key', DEMO_KEY);
-          outgoing.write(body.slice(0, 200));
-          outgoing.end(body.slice(200));
-        });
-        expect(response.status).toBe(413);
-        expect(JSON.parse(response.body).error.code).toBe('PAYLOAD_TOO_LARGE');
+            incoming.on('end', () =>
+              resolve({ status: incoming.statusCode ?? 0, body: text, reusedSocket: outgoing.reusedSocket }),
+            );
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.setHeader('Content-Type', 'application/json');
+        outgoing.setHeader('X-API-Key', DEMO_KEY);
+        for (const chunk of chunks.slice(0, -1)) outgoing.write(chunk);
+        outgoing.end(chunks.at(-1));
+      });
+    }
+
+    async function withListeningApp(run: (port: number, agent: Agent) => Promise<void>): Promise<void> {
+      const { app } = buildTestApp({ bodyLimitBytes: 256 });
+      const server = createServer(app.callback());
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        await run((server.address() as AddressInfo).port, agent);
       } finally {
+        agent.destroy();
         await new Promise((resolve) => server.close(resolve));
       }
+    }
+
+    it('413 for a chunked body without Content-Length once it passes the limit', async () => {
+      await withListeningApp(async (port, agent) => {
+        const response = await postInChunks(port, agent, [body.slice(0, 200), body.slice(200)]);
+        expect(response.status).toBe(413);
+        expect(JSON.parse(response.body).error.code).toBe('PAYLOAD_TOO_LARGE');
+      });
+    });
+
+    it('keeps the connection usable after refusing a chunked body', async () => {
+      await withListeningApp(async (port, agent) => {
+        // Far more than the socket buffers hold, all of it after the refusal.
+        const rest = Array.from({ length: 64 }, () => ' '.repeat(16_384));
+        expect((await postInChunks(port, agent, [body, ...rest])).status).toBe(413);
+        const next = await postInChunks(port, agent, ['{"numbers":', '[1,2]}']);
+        expect(next).toMatchObject({ status: 200, reusedSocket: true });
+        expect(JSON.parse(next.body).sum).toBe(3);
+      });
     });
 
     it('accepts a body of exactly the limit', async () => {

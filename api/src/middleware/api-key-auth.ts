@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
+import { hash, timingSafeEqual } from 'node:crypto';
+import type { ParameterizedContext } from 'koa';
 import { ApiError } from '../errors';
 import type { AppState } from '../state';
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const sha256 = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * Returns the name of the key whose value was presented, or undefined. Digests make every
@@ -27,14 +27,16 @@ export function createApiKeyVerifier(
 const unauthorized = (message: string) =>
   new ApiError(401, 'UNAUTHORIZED', message, { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' });
 
-export function apiKeyAuth(keys: ReadonlyMap<string, string>): Middleware<AppState> {
+/** Returns a check that records the name of the request's key, or throws 401. */
+export function apiKeyCheck(
+  keys: ReadonlyMap<string, string>,
+): (ctx: ParameterizedContext<AppState>) => void {
   const verify = createApiKeyVerifier(keys);
-  return (ctx, next) => {
+  return (ctx) => {
     const presented = ctx.get('X-API-Key');
     if (!presented) throw unauthorized('The X-API-Key header is required');
     const keyName = verify(presented);
     if (keyName === undefined) throw unauthorized('The API key is not valid');
     ctx.state.apiKeyName = keyName;
-    return next();
   };
 }

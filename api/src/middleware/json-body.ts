@@ -1,9 +1,61 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import { ApiError } from '../errors';
 
 const invalidBody = (status: number, message: string) =>
   new ApiError(status, 'INVALID_REQUEST_BODY', message);
+
+const tooLarge = (limitBytes: number) =>
+  new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`);
+
+/**
+ * Reads the whole body, refusing it as soon as it passes limitBytes: at once when its declared
+ * Content-Length does, or when the bytes received do (a chunked body). The rest of a refused body
+ * is read and dropped, so that the connection stays usable for the next request. Node's parser
+ * already refuses a body shorter or longer than its Content-Length; a client that goes away
+ * mid-body gets the 400 it can no longer read. (Written here rather than with raw-body, whose
+ * generality cost 10-15 µs on every request in `make bench-api`, about a tenth of the service's
+ * time per request.)
+ */
+function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  if (Number(request.headers['content-length'] ?? 0) > limitBytes) {
+    request.resume();
+    return Promise.reject(tooLarge(limitBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stopListening = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onFailure);
+      request.off('close', onFailure);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      stopListening();
+      request.resume();
+      reject(tooLarge(limitBytes));
+    };
+    const onEnd = () => {
+      stopListening();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    };
+    // 'close' before 'end': the client went away (Node also emits 'error' for it).
+    const onFailure = () => {
+      stopListening();
+      reject(invalidBody(400, 'The request body could not be read'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onFailure);
+    request.on('close', onFailure);
+  });
+}
 
 /**
  * Reads and parses a JSON request body of at most limitBytes. Compressed bodies are refused:
@@ -18,14 +70,7 @@ export async function readJsonBody(ctx: Context, limitBytes: number): Promise<un
   if (encoding !== '' && encoding !== 'identity') {
     throw invalidBody(415, 'Content-Encoding must be identity: compressed request bodies are not accepted');
   }
-  let bytes: Buffer;
-  try {
-    // raw-body refuses a declared Content-Length over the limit before reading a byte.
-    bytes = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('Content-Length') || undefined });
-  } catch (error) {
-    throw readError(error, limitBytes);
-  }
-  const text = bytes.toString('utf8');
+  const text = (await readBody(ctx.req, limitBytes)).toString('utf8');
   // An empty body is an empty object, so that it fails validation like any body without numbers.
   if (text.trim() === '') return {};
   try {
@@ -34,14 +79,4 @@ export async function readJsonBody(ctx: Context, limitBytes: number): Promise<un
   } catch {
     throw invalidBody(400, 'The request body is not valid JSON');
   }
-}
-
-function readError(error: unknown, limitBytes: number): unknown {
-  const status = (error as { status?: unknown }).status;
-  if (status === 413) {
-    return new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes`);
-  }
-  // The client aborted, or sent fewer or more bytes than its Content-Length.
-  if (status === 400) return invalidBody(400, 'The request body could not be read');
-  return error;
 }

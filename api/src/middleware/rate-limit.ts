@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { ApiError } from '../errors';
 import type { AppState } from '../state';
 
@@ -36,19 +36,21 @@ export class FixedWindowCounter {
 }
 
 /**
- * A fixed one-minute window per API key (one shared window when authentication is disabled),
- * announced with the IETF RateLimit-* headers on every response it lets through or refuses.
+ * Returns a check that counts the request in a fixed one-minute window per API key (one shared
+ * window when authentication is disabled), announces it with the IETF RateLimit-* headers on
+ * every response it lets through or refuses, and throws 429 over the limit.
  */
-export function rateLimit(requestsPerMinute: number): Middleware<AppState> {
+export function rateLimitCheck(requestsPerMinute: number): (ctx: ParameterizedContext<AppState>) => void {
   const counter = new FixedWindowCounter(WINDOW_MS);
   const limit = String(requestsPerMinute);
-  return (ctx, next) => {
+  return (ctx) => {
     const now = Date.now();
     const window = counter.count(ctx.state.apiKeyName ?? 'anonymous', now);
     const resetSeconds = String(Math.max(1, Math.ceil((window.resetsAt - now) / 1000)));
-    ctx.set('RateLimit-Limit', limit);
-    ctx.set('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
-    ctx.set('RateLimit-Reset', resetSeconds);
+    // Straight to Node: Koa's ctx.set builds arrays and closures for every header it sets.
+    ctx.res.setHeader('RateLimit-Limit', limit);
+    ctx.res.setHeader('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
+    ctx.res.setHeader('RateLimit-Reset', resetSeconds);
     if (window.count > requestsPerMinute) {
       throw new ApiError(
         429,
@@ -57,6 +59,5 @@ export function rateLimit(requestsPerMinute: number): Middleware<AppState> {
         { 'Retry-After': resetSeconds },
       );
     }
-    return next();
   };
 }
