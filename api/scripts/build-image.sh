@@ -23,6 +23,23 @@ need_command npm "install Node.js 20 or newer (npm ships with it)"
 docker image inspect "$node_image" >/dev/null 2>&1 ||
   echo "note: base image $node_image is not on this machine; docker will try to pull it (make images builds zama-local/node:20-bookworm)"
 
+# Everything the image is made of: the base image, the lock file, the api workspace's manifest,
+# sources and build settings, the Dockerfile and this script. The image carries the digest as a
+# label, so an unchanged tree is not staged, compiled and built again on every local-up.
+inputs_digest() {
+  {
+    docker image inspect -f '{{.Id}}' "$node_image" 2>/dev/null || echo "$node_image"
+    cd "$root" &&
+      find package.json package-lock.json tsconfig.base.json api/package.json api/tsconfig.build.json \
+        api/Dockerfile api/scripts/build-image.sh api/src -type f -print0 | sort -z | xargs -0 sha256sum
+  } | sha256sum | cut -d' ' -f1
+}
+inputs=$(inputs_digest)
+if [ "$(docker image inspect -f '{{index .Config.Labels "org.zama.build-inputs"}}' "$tag" 2>/dev/null)" = "$inputs" ]; then
+  echo "==> $tag is up to date (nothing it is built from has changed)"
+  exit 0
+fi
+
 echo "==> staging production dependencies (npm ci --omit=dev -w api) in ${stage#"$root"/}"
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -48,6 +65,6 @@ mkdir -p "$stage/api/dist"
 cp "$api_dir/Dockerfile" "$stage/Dockerfile"
 
 echo "==> docker build -> $tag (FROM $node_image)"
-docker build --build-arg "NODE_IMAGE=$node_image" -t "$tag" "$stage"
+docker build --build-arg "NODE_IMAGE=$node_image" --label "org.zama.build-inputs=$inputs" -t "$tag" "$stage"
 size=$(docker image inspect -f '{{.Size}}' "$tag")
 echo "==> $tag: $((size / 1000000)) MB"

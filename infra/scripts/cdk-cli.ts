@@ -27,16 +27,17 @@ export const QUIET_CDK_ENV = {
 
 /**
  * Resolves with the CLI's exit code. Its output goes straight to this process's, or, when
- * `quiet`, only if it fails.
+ * `quiet`, only if it fails. It runs in `cwd`, by default infra/ where cdk.json names the app; a
+ * command that needs no app runs elsewhere, or the CLI would synthesize it anyway.
  */
 export function runCdk(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  { quiet = false }: { quiet?: boolean } = {},
+  { quiet = false, cwd = INFRA_DIR }: { quiet?: boolean; cwd?: string } = {},
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CDK_BIN, ...args], {
-      cwd: INFRA_DIR,
+      cwd,
       env,
       stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });

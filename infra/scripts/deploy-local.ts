@@ -54,27 +54,36 @@ async function main(): Promise<number> {
   };
   const cloudFormation = new CloudFormationClient(clientConfig);
 
+  // The bootstrap stack does not depend on the templates, so it is created while they are
+  // synthesized; the CLI finds the emulator's account from the credentials, and runs outside
+  // infra/ so that it does not synthesize the app a second time.
+  const bootstrapping = isBootstrapped(cloudFormation).then((bootstrapped) => {
+    if (bootstrapped) return 0;
+    console.log(`deploy:local: bootstrapping ${endpoint}`);
+    return runCdk(['bootstrap', `aws://unknown-account/${region}`], env, { cwd: cdkHome });
+  });
   const synth = await runCdk(
     ['synth', '--quiet', '-c', 'profile=local', '--output', CLOUD_ASSEMBLY_DIR],
     env,
   );
+  const bootstrap = await bootstrapping;
   if (synth !== 0) return synth;
-
-  if (!(await isBootstrapped(cloudFormation))) {
-    console.log(`deploy:local: bootstrapping ${endpoint}`);
-    const bootstrap = await runCdk(['bootstrap', '--app', CLOUD_ASSEMBLY_DIR], env);
-    if (bootstrap !== 0) return bootstrap;
-  }
+  if (bootstrap !== 0) return bootstrap;
+  const stacks = assemblyStacks();
 
   // Direct stack operations rather than change sets: moto registers a stack's exports only
   // when the stack is created directly, and the stacks import each other's values. The explicit
   // bootstrap-version parameter spares moto the "use previous value" it cannot resolve on updates.
+  // Stacks that do not depend on each other deploy at the same time: LocalStack's CloudFormation
+  // finishes a stack in about a second, but the CLI looks again only after 5 s.
   const deploy = await runCdk(
     [
       'deploy',
       '--app',
       CLOUD_ASSEMBLY_DIR,
       '--all',
+      '--concurrency',
+      String(stacks.length),
       '--method=direct',
       '--parameters',
       `BootstrapVersion=/cdk-bootstrap/${DefaultStackSynthesizer.DEFAULT_QUALIFIER}/version`,
@@ -87,7 +96,6 @@ async function main(): Promise<number> {
   );
   if (deploy !== 0) return deploy;
 
-  const stacks = assemblyStacks();
   const failed = await unfinishedStacks(cloudFormation, stacks);
   if (failed.length > 0) return fail(`not deployed: ${failed.join(', ')}`);
   const summary = (counts: Map<string, number>) =>
