@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import SonicBoom from 'sonic-boom';
 import { AccessLog } from './access-log';
 import { createAdminServer } from './admin';
 import { type ResolveHost, TargetDiscovery } from './discovery';
@@ -45,7 +46,7 @@ export const DEFAULT_DISCOVERY_INTERVAL_SECONDS = 2;
 export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<SimulatedAlb> {
   const { settings, targetHost } = options;
   const listenHost = options.listenHost ?? '0.0.0.0';
-  const writeAccessLog = options.writeAccessLog ?? ((line) => process.stdout.write(`${line}\n`));
+  const writeAccessLog = options.writeAccessLog ?? stdoutAccessLog();
   const writeDiagnostic = options.writeDiagnostic ?? logDiagnostic;
 
   const registry = new TargetRegistry({
@@ -119,6 +120,18 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
       writeDiagnostic({ event: 'stopped' });
     },
   };
+}
+
+/**
+ * Access-log lines on stdout, written without blocking: a line per request written synchronously
+ * to the pipe Docker reads stalled the proxy whenever Docker read more slowly than requests came,
+ * and cost a system call each. Lines that arrive while a write is under way leave together with
+ * the next one. What is still pending when the process exits is written then.
+ */
+function stdoutAccessLog(): (line: string) => void {
+  const stdout = new SonicBoom({ fd: 1, sync: false });
+  process.on('exit', () => stdout.flushSync());
+  return (line) => stdout.write(`${line}\n`);
 }
 
 /** Diagnostic output of the running ALB: one JSON object per line on stderr. */
