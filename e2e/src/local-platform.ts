@@ -33,6 +33,8 @@ export interface LocalPlatform {
   readonly emulatorEndpoint: string;
   /** The api task containers, in compose's replica order. */
   apiTasks(): StartedTestContainer[];
+  /** The monitor container: on the platform's main network, like everything but the tasks. */
+  monitor(): StartedTestContainer;
   down(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       adminUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
       emulatorEndpoint: `http://${PUBLISH_ADDRESS}:${emulatorContainer.getMappedPort(emulator.port)}`,
       apiTasks: () => [container('api', 1), container('api', 2)],
+      monitor: () => container('monitor', 1),
       down: () => downWithVolumes(environment),
     };
   } catch (error) {

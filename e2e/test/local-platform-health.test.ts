@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { type alb, DEFAULT_ROLLING_RESTART, rollingRestart, selectEmulator } from '@zama/localstack';
+import type { StartedTestContainer } from 'testcontainers';
 import { platformNames } from '../../infra/lib/names';
 import { PROFILES } from '../../infra/lib/profiles';
 import { describeWithImages } from '../src/docker';
@@ -105,6 +106,27 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       for (const task of platform.apiTasks()) {
         expect(docker('inspect', '-f', '{{.State.Health.Status}}', task.getId())).toBe('healthy');
       }
+    });
+
+    it('lets other containers reach the api tasks only through the ALB, and the tasks reach nothing', async () => {
+      // Prints the status of GET url, or why there is none, from inside a container.
+      const probe = (container: StartedTestContainer, url: string) =>
+        container
+          .exec([
+            'node',
+            '-e',
+            `require('http').get(${JSON.stringify(url)},{timeout:2000},r=>{console.log(r.statusCode);process.exit(0)})` +
+              ".on('timeout',()=>{console.log('timeout');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})",
+          ])
+          .then(({ output }) => output.trim());
+      // The monitor stands for anything else in the VPC: it shares a network with the ALB only.
+      const monitor = platform.monitor();
+      const [task] = platform.apiTasks();
+      expect(await probe(monitor, 'http://alb:8080/healthz/live')).toBe('200');
+      expect(await probe(monitor, `http://${taskIp(task.getId())}:8080/healthz/live`)).toMatch(
+        /^(timeout|E[A-Z]+)$/,
+      );
+      expect(await probe(task, `http://emulator:${emulator.port}/`)).toMatch(/^(timeout|E[A-Z]+)$/);
     });
 
     it('spreads requests over both healthy targets', async () => {

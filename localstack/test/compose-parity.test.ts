@@ -17,11 +17,12 @@ interface ComposeService {
   expose?: string[];
   ports?: string[];
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+  networks?: string[];
 }
 
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'compose.yaml'), 'utf8'), {
   merge: true,
-}) as { services: Record<string, ComposeService> };
+}) as { services: Record<string, ComposeService>; networks?: Record<string, { internal?: boolean } | null> };
 const { templates } = synthesizePlatform('local');
 
 function only(type: string): CfnResource {
@@ -115,3 +116,44 @@ describe('compose.yaml alb service and the load balancer', () => {
     expect(compose.services.alb.environment?.TARGET_HOST).toBe('api');
   });
 });
+
+describe('compose.yaml networks and the security groups', () => {
+  // The compose service each security group of the networking stack guards.
+  const SERVICE_OF_SECURITY_GROUP: Record<string, string> = {
+    AlbSecurityGroup: 'alb',
+    ServiceSecurityGroup: 'api',
+  };
+  const resources = Object.values(templates).flatMap((template) => Object.entries(template.Resources));
+  const serviceOf = (logicalId: string) =>
+    Object.entries(SERVICE_OF_SECURITY_GROUP).find(([prefix]) => logicalId.startsWith(prefix))?.[1];
+  const groupIdOf = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
+  const networksOf = (service: ComposeService) => service.networks ?? ['default'];
+
+  it('puts the api tasks only with the services their security group admits', () => {
+    // GIVEN the services whose security groups the task security group admits
+    const admitted = new Set(
+      resources
+        .filter(([, resource]) => resource.Type === 'AWS::EC2::SecurityGroupIngress')
+        .map(([, resource]) => resource.Properties as { GroupId: unknown; SourceSecurityGroupId?: unknown })
+        .filter((rule) => serviceOf(groupIdOf(rule.GroupId)) === 'api')
+        .map((rule) => serviceOf(groupIdOf(rule.SourceSecurityGroupId))),
+    );
+    // WHEN we list the services that share a network with the api tasks
+    const apiNetworks = networksOf(compose.services.api);
+    const neighbours = Object.entries(compose.services)
+      .filter(([, service]) => networksOf(service).some((network) => apiNetworks.includes(network)))
+      .map(([name]) => name);
+    // THEN they are exactly those: the ALB and the tasks themselves
+    expect(new Set(neighbours)).toEqual(admitted);
+    expect([...admitted].sort()).toEqual(['alb', 'api']);
+    expect(compose.services.api.ports).toBeUndefined();
+  });
+
+  it('gives the tasks no way out, like private subnets without a NAT gateway', () => {
+    expect(resources.filter(([, resource]) => resource.Type === 'AWS::EC2::NatGateway')).toHaveLength(0);
+    for (const network of networksOf(compose.services.api)) {
+      expect(compose.networks?.[network]?.internal).toBe(true);
+    }
+  });
+});
+
