@@ -17,6 +17,7 @@ import { createApiKeyVerifier } from '../src/middleware/api-key-auth';
 import { FixedWindowCounter } from '../src/middleware/rate-limit';
 import { requestIdFor } from '../src/middleware/request-context';
 import { evaluateSumRequest } from '../src/sum';
+import { readJson } from './read-json';
 
 const port = Number(process.env.PORT ?? 8081);
 const bodyLimitBytes = 16_384;
@@ -67,21 +68,9 @@ createServer((request, response) => {
   response.setHeader('RateLimit-Reset', String(Math.max(1, Math.ceil((window.resetsAt - now) / 1000))));
   if (window.count > requestsPerMinute) return reply(429, { error: 'rate limited' });
   if (request.headers['content-type'] !== 'application/json') return reply(415, { error: 'type' });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= bodyLimitBytes) chunks.push(chunk);
-  });
-  request.on('end', () => {
-    if (size > bodyLimitBytes) return reply(413, { error: 'too large' });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return reply(400, { error: 'json' });
-    }
-    const outcome = evaluateSumRequest(parsed);
+  readJson(request, bodyLimitBytes, (body) => {
+    if (!body.ok) return reply(body.status, { error: body.error });
+    const outcome = evaluateSumRequest(body.value);
     if (!outcome.ok) return reply(400, { error: outcome.message });
     reply(200, {
       sum: outcome.sum,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createApiKeyVerifier } from '../src/middleware/api-key-auth';
 import { evaluateSumRequest } from '../src/sum';
+import { readJson } from './read-json';
 
 const port = Number(process.env.PORT ?? 8081);
 const bodyLimitBytes = 16_384;
@@ -28,21 +29,9 @@ createServer((request, response) => {
   if (verify(String(request.headers['x-api-key'] ?? '')) === undefined)
     return reply(response, 401, { error: 'key' });
   if (request.headers['content-type'] !== 'application/json') return reply(response, 415, { error: 'type' });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= bodyLimitBytes) chunks.push(chunk);
-  });
-  request.on('end', () => {
-    if (size > bodyLimitBytes) return reply(response, 413, { error: 'too large' });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return reply(response, 400, { error: 'json' });
-    }
-    const outcome = evaluateSumRequest(parsed);
+  readJson(request, bodyLimitBytes, (body) => {
+    if (!body.ok) return reply(response, body.status, { error: body.error });
+    const outcome = evaluateSumRequest(body.value);
     if (!outcome.ok) return reply(response, 400, { error: outcome.message });
     reply(response, 200, {
       sum: outcome.sum,
