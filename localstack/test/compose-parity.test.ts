@@ -126,7 +126,8 @@ describe('compose.yaml networks and the security groups', () => {
   const resources = Object.values(templates).flatMap((template) => Object.entries(template.Resources));
   const serviceOf = (logicalId: string) =>
     Object.entries(SERVICE_OF_SECURITY_GROUP).find(([prefix]) => logicalId.startsWith(prefix))?.[1];
-  const groupIdOf = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
+  const groupIdOf = (value: unknown) =>
+    (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
   const networksOf = (service: ComposeService) => service.networks ?? ['default'];
 
   it('puts the api tasks only with the services their security group admits', () => {
@@ -156,4 +157,3 @@ describe('compose.yaml networks and the security groups', () => {
     }
   });
 });
-
