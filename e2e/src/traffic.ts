@@ -20,6 +20,20 @@ export async function healthCheckSettings(adminUrl: string): Promise<HealthCheck
     .healthCheck;
 }
 
+/** Waits until the ALB reports `count` healthy targets (both api tasks, before a suite's scenarios). */
+export async function untilHealthyTargets(
+  adminUrl: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await secondsUntil(
+    async () =>
+      (await targetHealth(adminUrl)).filter((t) => t.TargetHealth.State === 'healthy').length === count,
+    timeoutMs,
+    `${count} healthy targets`,
+  );
+}
+
 /** Polls until `check` holds; returns the seconds it took, or throws after `timeoutMs`. */
 export async function secondsUntil(
   check: () => Promise<boolean>,

@@ -15,7 +15,7 @@ import { emulatorClientConfig } from '../src/aws';
 import { describeUnless, describeWithImages } from '../src/docker';
 import { type FaultMode, setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
-import { secondsUntil, steadyTraffic, targetHealth } from '../src/traffic';
+import { secondsUntil, steadyTraffic, untilHealthyTargets } from '../src/traffic';
 
 const emulator = selectEmulator();
 const names = platformNames(PROFILES.local.prefix);
@@ -80,13 +80,7 @@ describeUnless(
     inboxUrl = (
       await sqs.send(new GetQueueUrlCommand({ QueueName: `${PROFILES.local.prefix}-alerts-inbox` }))
     ).QueueUrl as string;
-    await secondsUntil(
-      async () =>
-        (await targetHealth(platform.adminUrl)).filter((t) => t.TargetHealth.State === 'healthy').length ===
-        2,
-      60_000,
-      'two healthy targets',
-    );
+    await untilHealthyTargets(platform.adminUrl, 2);
   });
 
   afterAll(async () => {

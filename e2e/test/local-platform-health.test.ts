@@ -3,9 +3,9 @@
  * through the simulated ALB, and the ALB notices a failing task within the thresholds of the
  * target group the CDK app defines, as AWS would.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { type alb, DEFAULT_ROLLING_RESTART, rollingRestart, selectEmulator } from '@zama/localstack';
-import type { StartedTestContainer } from 'testcontainers';
 import { platformNames } from '../../infra/lib/names';
 import { PROFILES } from '../../infra/lib/profiles';
 import { describeWithImages } from '../src/docker';
@@ -17,9 +17,11 @@ import {
   secondsUntil,
   steadyTraffic,
   targetHealth,
+  untilHealthyTargets,
 } from '../src/traffic';
 
 const emulator = selectEmulator();
+const execFileAsync = promisify(execFile);
 // Polling granularity and scheduling noise on a shared machine.
 const SLACK_SECONDS = 1.5;
 
@@ -30,17 +32,30 @@ const taskIp = (containerId: string) =>
 const report = (what: string, seconds: number, boundSeconds: number) =>
   process.stdout.write(`  [health] ${what}: ${seconds.toFixed(1)} s (bound ${boundSeconds.toFixed(1)} s)\n`);
 
-/** Whether the application inside a task answers its own health endpoint. */
+/**
+ * GET url from inside a container: the status code, or why there is none (`timeout`,
+ * `ECONNREFUSED`, ...). Asynchronous: a probe can take seconds, and a blocked event loop would
+ * keep connections the admin endpoint has since closed in fetch's pool.
+ */
+const statusFrom = async (containerId: string, url: string) =>
+  (
+    await execFileAsync(
+      'docker',
+      [
+        'exec',
+        containerId,
+        'node',
+        '-e',
+        `require('http').get(${JSON.stringify(url)},{timeout:2000},r=>{console.log(r.statusCode);process.exit(0)})` +
+          ".on('timeout',()=>{console.log('timeout');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})",
+      ],
+      { encoding: 'utf8' },
+    )
+  ).stdout.trim();
+/** Whether the application inside a task answers its own health endpoint (false while the task is down). */
 const taskAnswers = async (containerId: string) => {
   try {
-    docker(
-      'exec',
-      containerId,
-      'node',
-      '-e',
-      "fetch('http://127.0.0.1:8080/healthz/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
-    );
-    return true;
+    return (await statusFrom(containerId, 'http://127.0.0.1:8080/healthz/live')) === '200';
   } catch {
     return false;
   }
@@ -71,13 +86,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       healthCheck = await healthCheckSettings(platform.adminUrl);
       apiKey = await demoApiKey(platform, platformNames(PROFILES.local.prefix).secrets.apiKeys);
       // Both tasks registered and healthy before the scenarios start.
-      await secondsUntil(
-        async () =>
-          (await targetHealth(platform.adminUrl)).filter((t) => t.TargetHealth.State === 'healthy').length ===
-          2,
-        60_000,
-        'two healthy targets',
-      );
+      await untilHealthyTargets(platform.adminUrl, 2);
     });
 
     afterAll(async () => {
@@ -109,24 +118,14 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
     });
 
     it('lets other containers reach the api tasks only through the ALB, and the tasks reach nothing', async () => {
-      // Prints the status of GET url, or why there is none, from inside a container.
-      const probe = (container: StartedTestContainer, url: string) =>
-        container
-          .exec([
-            'node',
-            '-e',
-            `require('http').get(${JSON.stringify(url)},{timeout:2000},r=>{console.log(r.statusCode);process.exit(0)})` +
-              ".on('timeout',()=>{console.log('timeout');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})",
-          ])
-          .then(({ output }) => output.trim());
       // The monitor stands for anything else in the VPC: it shares a network with the ALB only.
-      const monitor = platform.monitor();
-      const [task] = platform.apiTasks();
-      expect(await probe(monitor, 'http://alb:8080/healthz/live')).toBe('200');
-      expect(await probe(monitor, `http://${taskIp(task.getId())}:8080/healthz/live`)).toMatch(
+      const monitor = platform.monitor().getId();
+      const task = platform.apiTasks()[0].getId();
+      expect(await statusFrom(monitor, 'http://alb:8080/healthz/live')).toBe('200');
+      expect(await statusFrom(monitor, `http://${taskIp(task)}:8080/healthz/live`)).toMatch(
         /^(timeout|E[A-Z]+)$/,
       );
-      expect(await probe(task, `http://emulator:${emulator.port}/`)).toMatch(/^(timeout|E[A-Z]+)$/);
+      expect(await statusFrom(task, `http://emulator:${emulator.port}/`)).toMatch(/^(timeout|E[A-Z]+)$/);
     });
 
     it('spreads requests over both healthy targets', async () => {
