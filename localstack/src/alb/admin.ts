@@ -27,7 +27,11 @@ export function describeTargetHealth(
   };
 }
 
-const TARGET_OPERATIONS = ['/targets/register', '/targets/deregister'];
+/** The POST endpoints, each applying its operation to the target ids of a valid body. */
+const TARGET_OPERATIONS = new Map([
+  ['/targets/register', registerTargets],
+  ['/targets/deregister', deregisterTargets],
+]);
 const MAX_BODY_BYTES = 16 * 1024;
 
 /**
@@ -40,14 +44,18 @@ const MAX_BODY_BYTES = 16 * 1024;
 export function createAdminServer(registry: TargetRegistry, settings: AlbSettings): Server {
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    if (TARGET_OPERATIONS.includes(path)) {
+    const operation = TARGET_OPERATIONS.get(path);
+    if (operation) {
       if (req.method !== 'POST') {
         sendJson(res, 405, { message: `${req.method} is not supported; use POST` }, { Allow: 'POST' });
         return;
       }
-      const operation = path === '/targets/register' ? registerTargets : deregisterTargets;
       readBody(req).then(
-        (body) => operation(registry, body, res),
+        (body) => {
+          const ids = targetIdsOf(body);
+          if (ids === undefined) sendJson(res, 400, INVALID_BODY);
+          else operation(registry, ids, res);
+        },
         (error: Error) => sendJson(res, 400, { message: error.message }),
       );
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -69,22 +77,12 @@ const INVALID_BODY = {
   message: 'expected a JSON body like {"Targets":[{"Id":"172.18.0.5"}]}',
 };
 
-function registerTargets(registry: TargetRegistry, body: string, res: ServerResponse): void {
-  const ids = targetIdsOf(body);
-  if (ids === undefined) {
-    sendJson(res, 400, INVALID_BODY);
-    return;
-  }
+function registerTargets(registry: TargetRegistry, ids: readonly string[], res: ServerResponse): void {
   for (const id of ids) registry.registerByOperator(id);
   sendJson(res, 200, {});
 }
 
-function deregisterTargets(registry: TargetRegistry, body: string, res: ServerResponse): void {
-  const ids = targetIdsOf(body);
-  if (ids === undefined) {
-    sendJson(res, 400, INVALID_BODY);
-    return;
-  }
+function deregisterTargets(registry: TargetRegistry, ids: readonly string[], res: ServerResponse): void {
   const registered = new Set(registry.describe().map((target) => target.id));
   const unknown = ids.filter((id) => !registered.has(id));
   if (unknown.length > 0) {
