@@ -74,7 +74,11 @@ export const alarmNotificationSchema = z.object({
     StatisticType: z.literal('Statistic'),
     Statistic: triggerStatistic,
     Unit: z.string().nullable(),
-    Dimensions: z.array(z.object({ value: z.string(), name: z.string() })),
+    /** LocalStack writes "" for an alarm without dimensions, where AWS writes []. */
+    Dimensions: z.union([
+      z.array(z.object({ value: z.string(), name: z.string() })),
+      z.literal('').transform(() => []),
+    ]),
     Period: z.number(),
     EvaluationPeriods: z.number(),
     /** Only for alarms that set it. */

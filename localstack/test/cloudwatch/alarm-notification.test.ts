@@ -233,6 +233,44 @@ describe('parseAlarmNotification', () => {
     );
   });
 
+  it('reads the notification LocalStack’s SetAlarmState publishes, "" for no dimensions included', () => {
+    // As LocalStack 4.14.0 published it for an alarm without dimensions.
+    const localstack = {
+      AWSAccountId: '000000000000',
+      OldStateValue: 'INSUFFICIENT_DATA',
+      AlarmName: 'a',
+      AlarmDescription: null,
+      AlarmConfigurationUpdatedTimestamp: '2026-11-26T05:40:24.220Z',
+      NewStateValue: 'ALARM',
+      NewStateReason: 'test',
+      StateChangeTime: '2026-11-26T05:40:54.590Z',
+      Region: 'Us east 1',
+      AlarmArn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:a',
+      OKActions: ['arn:aws:sns:us-east-1:000000000000:t'],
+      AlarmActions: ['arn:aws:sns:us-east-1:000000000000:t'],
+      InsufficientDataActions: [],
+      Trigger: {
+        MetricName: 'M',
+        Namespace: 'N',
+        Unit: null,
+        Period: 10,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 1.0,
+        TreatMissingData: 'breaching',
+        EvaluateLowSampleCountPercentile: '',
+        Dimensions: '',
+        StatisticType: 'Statistic',
+        Statistic: 'SUM',
+      },
+    };
+    expect(parseAlarmNotification(JSON.stringify(localstack)).Trigger).toMatchObject({
+      MetricName: 'M',
+      Dimensions: [],
+      Statistic: 'SUM',
+    });
+  });
+
   it('reads a notification delivered raw', () => {
     expect(parseAlarmNotification(message)).toEqual(notification);
   });
