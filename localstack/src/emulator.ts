@@ -18,6 +18,12 @@ export interface Emulator {
    * LocalStack's CloudWatch does and moto's does not.
    */
   readonly runsAlarmActions: boolean;
+  /**
+   * Where an emulator that would evaluate alarms and apply metric filters itself reports the
+   * start hooks it ran, one of which switches that off (see localstack/emulator-init); absent
+   * for an emulator that does neither (moto).
+   */
+  readonly initScriptsPath?: string;
 }
 
 /** The last LocalStack tag that runs without an auth token. */
@@ -47,6 +53,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         healthPath: '/_localstack/health',
         environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},
         runsAlarmActions: true,
+        initScriptsPath: '/_localstack/init',
       };
     }
     default:

@@ -4,4 +4,5 @@ export * from './cloud-assembly';
 export * from './deployed-values';
 export { DEFAULT_ROLLING_RESTART, RollingRestartError, rollingRestart } from './ecs/rolling-restart';
 export * from './emulator';
+export { EMULATOR_INIT_DIR, START_HOOKS_PATH } from './emulator-init';
 export * from './platform-names';

@@ -4,10 +4,11 @@
  * the new state's actions.
  *
  * The current state is read back from the emulator on every round rather than remembered, so
- * an emulator that evaluates alarms itself (LocalStack) and this runner never both report the
- * same change: whichever sets the state first makes the transition, and the other sees none.
- * Such an emulator also runs the actions of SetAlarmState itself, so the runner publishes
- * notifications only where the emulator does not (moto).
+ * a state set by anyone else (`aws cloudwatch set-alarm-state`, a deploy that puts the alarm
+ * again) is where the next evaluation starts from. An emulator whose SetAlarmState runs the
+ * alarm's actions itself (LocalStack, like AWS) sends the notification; the runner publishes
+ * it only where the emulator does not (moto). LocalStack's own alarm evaluation is switched off
+ * by its start hook (localstack/emulator-init), which the monitor checks before starting.
  */
 import {
   type CloudWatchClient,

@@ -23,6 +23,7 @@ import { AlarmRunner } from '../cloudwatch/alarm-runner';
 import type { ComposeService } from '../ecs/task-containers';
 import { TaskTelemetry } from '../ecs/task-telemetry';
 import { selectEmulator } from '../emulator';
+import { verifyAlarmsLeftToMonitor } from '../emulator-init';
 import { LogShipper } from '../logs/log-shipper';
 import { MetricFilters } from '../logs/metric-filters';
 import { readPlatformNames } from '../platform-names-file';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   };
   const names = readPlatformNames(required('PLATFORM_NAMES_FILE'));
   const emulator = selectEmulator(process.env);
+  await verifyAlarmsLeftToMonitor(emulator, clientConfig.endpoint);
   const docker = new Dockerode();
   const compose = await ownComposeService(docker, process.env.TASK_SERVICE?.trim() || 'api');
   const cloudWatch = new CloudWatchClient(clientConfig);
