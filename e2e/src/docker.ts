@@ -30,10 +30,3 @@ export function describeWithImages(images: readonly string[]): jest.Describe {
   }
   return describe;
 }
-
-/** A suite that cannot be trusted on this emulator: skipped, saying why, never passed. */
-export function describeUnless(unsupported: string | undefined, suite: jest.Describe): jest.Describe {
-  if (unsupported === undefined) return suite;
-  process.stderr.write(`\n*** SKIPPED: ${unsupported}\n\n`);
-  return describe.skip;
-}

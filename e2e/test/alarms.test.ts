@@ -6,13 +6,15 @@
  * Faults come from the api's fault switch, which only the local profile's task definition
  * enables. Each scenario prints the seconds from the fault to the notification.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type ReceivedNotification, readInbox, selectEmulator } from '@zama/localstack';
 import { platformNames } from '../../infra/lib/names';
 import { PROFILES } from '../../infra/lib/profiles';
 import { emulatorClientConfig } from '../src/aws';
-import { describeUnless, describeWithImages } from '../src/docker';
+import { describeWithImages } from '../src/docker';
 import { type FaultMode, setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
 import { secondsUntil, steadyTraffic, untilHealthyTargets } from '../src/traffic';
@@ -23,18 +25,22 @@ const names = platformNames(PROFILES.local.prefix);
 const DETECTION_TARGET_SECONDS = 45;
 const NOTIFICATION_TIMEOUT_MS = 120_000;
 
+/**
+ * Where the notification comes from: on moto the monitor publishes it, naming the Region as
+ * CloudWatch does; LocalStack's SetAlarmState publishes its own, with a name of its making.
+ */
+const NOTIFIED_REGION = emulator.runsAlarmActions ? 'Us east 1' : 'US East (N. Virginia)';
+
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+const dockerAsync = promisify(execFile);
 const report = (scenario: string, seconds: number, cause = 'the fault') =>
   process.stdout.write(
     `  [alarms] ${scenario}: notified ${seconds.toFixed(1)} s after ${cause} (target ${DETECTION_TARGET_SECONDS} s)\n`,
   );
 
-describeUnless(
-  emulator.runsAlarmActions
-    ? `the alarm suite on ${emulator.name}: the emulator evaluates alarms and applies metric filters itself and interferes with the monitor (docs/emulators.md); run it with AWS_EMULATOR=moto`
-    : undefined,
-  describeWithImages([emulator.image, platformImages().api, platformImages().node]),
-)(`alarm wiring (${emulator.name})`, () => {
+const describeOnPlatform = describeWithImages([emulator.image, platformImages().api, platformImages().node]);
+
+describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
   let platform: LocalPlatform;
   let apiKey: string;
   let sqs: SQSClient;
@@ -99,7 +105,7 @@ describeUnless(
         AlarmName: alarm,
         OldStateValue: 'OK',
         NewStateValue: 'ALARM',
-        Region: 'US East (N. Virginia)',
+        Region: NOTIFIED_REGION,
         Trigger: { MetricName: 'ApiErrorCount', Statistic: 'SUM', Threshold: 5, Period: 10 },
       });
       expect(n.NewStateReason).toMatch(/^Threshold Crossed: 3 out of the last 3 datapoints/);
@@ -189,7 +195,65 @@ describeUnless(
     expect(targetsBack.notification.OldStateValue).toBe('ALARM');
     expect(tasksBack.notification.OldStateValue).toBe('ALARM');
   });
+
+  it('notified every state change of every alarm exactly once', async () => {
+    // GIVEN the state changes the monitor made since the platform started (its log says which)
+    // and the actions each alarm has for its new state
+    const cloudWatch = new CloudWatchClient(emulatorClientConfig(platform.emulatorEndpoint));
+    const { MetricAlarms = [] } = await cloudWatch.send(new DescribeAlarmsCommand({}));
+    const actions = new Map(
+      MetricAlarms.map((a) => [
+        a.AlarmName,
+        {
+          ALARM: a.AlarmActions ?? [],
+          OK: a.OKActions ?? [],
+          INSUFFICIENT_DATA: a.InsufficientDataActions ?? [],
+        },
+      ]),
+    );
+    const expected = async () =>
+      (await monitorStateChanges(platform.monitor().getId()))
+        .filter(({ alarm, to }) => (actions.get(alarm)?.[to] ?? []).length > 0)
+        .map(({ alarm, from, to }) => `${alarm}: ${from} -> ${to}`)
+        .sort();
+    const received = async () =>
+      (await readInbox(sqs, inboxUrl))
+        .map(({ notification: n }) => `${n.AlarmName}: ${n.OldStateValue} -> ${n.NewStateValue}`)
+        .sort();
+
+    // WHEN the inbox has caught up with the last of them
+    let want: string[] = [];
+    let got: string[] = [];
+    const deadline = Date.now() + 15_000;
+    do {
+      [want, got] = [await expected(), await received()];
+    } while (want.join() !== got.join() && Date.now() < deadline);
+
+    // THEN each change is in the inbox once, and nothing else is: no second publisher, no
+    // evaluation of the emulator's own
+    process.stdout.write(
+      `  [alarms] ${want.length} state changes with actions, ${got.length} notifications in the inbox\n`,
+    );
+    expect(want.length).toBeGreaterThanOrEqual(7);
+    expect(got).toEqual(want);
+  });
 });
+
+interface StateChange {
+  readonly alarm: string;
+  readonly from: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly to: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+}
+
+/** The `alarm-state-changed` events of the monitor's diagnostic log (its stderr). */
+async function monitorStateChanges(containerId: string): Promise<StateChange[]> {
+  const { stderr } = await dockerAsync('docker', ['logs', containerId], { maxBuffer: 64 * 1024 * 1024 });
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .filter((event) => event.event === 'alarm-state-changed');
+}
 
 /** AWS writes `2026-11-25T10:00:30.123+0000`; Date.parse wants the offset with a colon. */
 function toIso(awsTimestamp: string): string {
