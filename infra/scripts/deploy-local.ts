@@ -62,11 +62,11 @@ async function main(): Promise<number> {
     console.log(`deploy:local: bootstrapping ${endpoint}`);
     return runCdk(['bootstrap', `aws://unknown-account/${region}`], env, { cwd: cdkHome });
   });
-  const synth = await runCdk(
-    ['synth', '--quiet', '-c', 'profile=local', '--output', CLOUD_ASSEMBLY_DIR],
-    env,
-  );
-  const bootstrap = await bootstrapping;
+  // Awaited together, so that a failure of either is reported however the two interleave.
+  const [synth, bootstrap] = await Promise.all([
+    runCdk(['synth', '--quiet', '-c', 'profile=local', '--output', CLOUD_ASSEMBLY_DIR], env),
+    bootstrapping,
+  ]);
   if (synth !== 0) return synth;
   if (bootstrap !== 0) return bootstrap;
   const stacks = assemblyStacks();
