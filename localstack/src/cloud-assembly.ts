@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -86,6 +87,15 @@ export function resourcesOfType(stacks: readonly SynthesizedStack[], type: strin
 
 export function describeResource(ref: ResourceRef): string {
   return `${ref.stack.stackName}/${ref.logicalId}`;
+}
+
+/**
+ * A stable 16-hex id in the shape of the generated part of an ELBv2 name (`app/<name>/<id>`),
+ * standing in for it where the emulator has no ELBv2: the simulated ALB's ARNs and the
+ * dimensions the alarms use are built with it, so they agree and survive restarts.
+ */
+export function standInResourceId(ref: ResourceRef): string {
+  return createHash('sha256').update(describeResource(ref)).digest('hex').slice(0, 16);
 }
 
 export function sameResource(a: ResourceRef | undefined, b: ResourceRef): boolean {

@@ -9,7 +9,6 @@
  * has no ELBv2 or ECS), the values come from the template: names from its name properties and,
  * for load balancer and target group full names, a stable made-up id in AWS's shape.
  */
-import { createHash } from 'node:crypto';
 import {
   CloudFormationClient,
   DescribeStackResourcesCommand,
@@ -23,7 +22,12 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { describeResource, type ResourceRef, type SynthesizedStack } from './cloud-assembly';
+import {
+  describeResource,
+  type ResourceRef,
+  type SynthesizedStack,
+  standInResourceId,
+} from './cloud-assembly';
 
 /** LocalStack's physical ID (and `Ref`) of a resource type it has no provider for. */
 export const PLACEHOLDER_PHYSICAL_ID = 'unknown';
@@ -76,14 +80,6 @@ export function emulatorClients(config: EmulatorClientConfig): EmulatorClients {
     ecs: new ECSClient(config),
     sqs: new SQSClient(config),
   };
-}
-
-/**
- * The stable 16-hex id standing in for the generated part of an ELBv2 resource's name
- * (`app/<name>/<id>`), when the emulator has no ELBv2.
- */
-export function standInResourceId(ref: ResourceRef): string {
-  return createHash('sha256').update(describeResource(ref)).digest('hex').slice(0, 16);
 }
 
 interface DescribeContext {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   CloudAssemblyError,
   describeResource,
@@ -9,6 +8,7 @@ import {
   resourcesOfType,
   type SynthesizedStack,
   sameResource,
+  standInResourceId,
 } from '../cloud-assembly';
 
 /**
@@ -144,7 +144,7 @@ export function albSettingsFromStacks(
       stackName: loadBalancer.stack.stackName,
       logicalId: loadBalancer.logicalId,
       name: lbName,
-      fullName: `app/${lbName}/${resourceId(loadBalancer)}`,
+      fullName: `app/${lbName}/${standInResourceId(loadBalancer)}`,
       idleTimeoutSeconds: attribute(
         loadBalancer,
         'LoadBalancerAttributes',
@@ -162,7 +162,7 @@ export function albSettingsFromStacks(
       stackName: targetGroup.stack.stackName,
       logicalId: targetGroup.logicalId,
       name: tgName,
-      arn: `arn:aws:elasticloadbalancing:${arnEnvironment.region}:${arnEnvironment.account}:targetgroup/${tgName}/${resourceId(targetGroup)}`,
+      arn: `arn:aws:elasticloadbalancing:${arnEnvironment.region}:${arnEnvironment.account}:targetgroup/${tgName}/${standInResourceId(targetGroup)}`,
       port,
       targetPort: containerPortOf(targetGroup, stacks) ?? port,
       deregistrationDelaySeconds: attribute(
@@ -284,11 +284,6 @@ function containerPortOf(targetGroup: ResourceRef, stacks: readonly SynthesizedS
 function resourceName(ref: ResourceRef, key: string): string {
   const name = prop(ref, key);
   return typeof name === 'string' && name !== '' ? name : ref.logicalId;
-}
-
-/** A stable 16-hex id in the shape of AWS's, so log lines and dimensions stay the same across restarts. */
-function resourceId(ref: ResourceRef): string {
-  return createHash('sha256').update(describeResource(ref)).digest('hex').slice(0, 16);
 }
 
 function environmentOf(stack: SynthesizedStack, fallback: ArnEnvironment): ArnEnvironment {
