@@ -38,6 +38,10 @@ export class RollingRestartError extends Error {
   override readonly name = 'RollingRestartError';
 }
 
+/**
+ * The docker CLI rather than the Docker API (as the monitor uses): this runs on the host, where
+ * the CLI's context knows where the daemon is (Docker Desktop, rootless Docker).
+ */
 async function docker(...args: string[]): Promise<string> {
   try {
     return (await run('docker', args, { encoding: 'utf8' })).stdout.trim();
