@@ -21,7 +21,7 @@ const initScriptsSchema = z.object({
 
 export class EmulatorInitError extends Error {}
 
-/** Resolves once the emulator reports the hook ran successfully; otherwise says what to do. */
+/** Resolves when the emulator reports the hook ran successfully; otherwise says what to do. */
 export async function verifyAlarmsLeftToMonitor(emulator: Emulator, endpoint: string): Promise<void> {
   if (!emulator.initScriptsPath) return;
   const url = new URL(emulator.initScriptsPath, endpoint).href;
