@@ -11,20 +11,19 @@
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { isoNow } from '../src/clock';
+import { JSON_CONTENT_TYPE } from '../src/json-response';
 import { createLogger } from '../src/logger';
 import { createHttpMetrics } from '../src/metrics';
 import { createApiKeyVerifier } from '../src/middleware/api-key-auth';
-import { FixedWindowCounter } from '../src/middleware/rate-limit';
+import { rateLimitCounter } from '../src/middleware/rate-limit';
 import { requestIdFor } from '../src/middleware/request-context';
 import { evaluateSumRequest } from '../src/sum';
 import { readJson } from './read-json';
 
 const port = Number(process.env.PORT ?? 8081);
 const bodyLimitBytes = 16_384;
-const requestsPerMinute = Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600);
-const limit = String(requestsPerMinute);
+const countRequest = rateLimitCounter(Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600));
 const verify = createApiKeyVerifier(new Map(Object.entries(JSON.parse(process.env.API_KEYS ?? '{}'))));
-const counter = new FixedWindowCounter(60_000);
 const logger = createLogger({ logLevel: 'info', logFormat: 'json' });
 const metrics = createHttpMetrics();
 const ROUTE = '/api/v1/sum';
@@ -39,7 +38,7 @@ createServer((request, response) => {
   const reply = (status: number, body: unknown): void => {
     const text = JSON.stringify(body);
     response.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Type': JSON_CONTENT_TYPE,
       'Content-Length': Buffer.byteLength(text),
     });
     response.end(text);
@@ -61,12 +60,7 @@ createServer((request, response) => {
   if (request.method !== 'POST' || request.url !== ROUTE) return reply(404, { error: 'not found' });
   keyName = verify(String(request.headers['x-api-key'] ?? ''));
   if (keyName === undefined) return reply(401, { error: 'key' });
-  const now = Date.now();
-  const window = counter.count(keyName, now);
-  response.setHeader('RateLimit-Limit', limit);
-  response.setHeader('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
-  response.setHeader('RateLimit-Reset', String(Math.max(1, Math.ceil((window.resetsAt - now) / 1000))));
-  if (window.count > requestsPerMinute) return reply(429, { error: 'rate limited' });
+  if (countRequest(keyName, response) !== undefined) return reply(429, { error: 'rate limited' });
   if (request.headers['content-type'] !== 'application/json') return reply(415, { error: 'type' });
   readJson(request, bodyLimitBytes, (body) => {
     if (!body.ok) return reply(body.status, { error: body.error });

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Sets a JSON response body, serialised here. Given an object, Koa looks its content type up and

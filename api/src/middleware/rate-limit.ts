@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ParameterizedContext } from 'koa';
 import { ApiError } from '../errors';
 import type { AppState } from '../state';
@@ -36,27 +37,41 @@ export class FixedWindowCounter {
 }
 
 /**
- * Returns a check that counts the request in a fixed one-minute window per API key (one shared
- * window when authentication is disabled), announces it with the IETF RateLimit-* headers on
- * every response it lets through or refuses, and throws 429 over the limit.
+ * Returns a counter of requests per key in fixed one-minute windows that announces each count with
+ * the IETF RateLimit-* headers on the response. It returns the seconds until the window resets when
+ * the request is over the limit, and undefined otherwise.
  */
-export function rateLimitCheck(requestsPerMinute: number): (ctx: ParameterizedContext<AppState>) => void {
+export function rateLimitCounter(
+  requestsPerMinute: number,
+): (key: string, response: ServerResponse) => string | undefined {
   const counter = new FixedWindowCounter(WINDOW_MS);
   const limit = String(requestsPerMinute);
-  return (ctx) => {
+  return (key, response) => {
     const now = Date.now();
-    const window = counter.count(ctx.state.apiKeyName ?? 'anonymous', now);
+    const window = counter.count(key, now);
     const resetSeconds = String(Math.max(1, Math.ceil((window.resetsAt - now) / 1000)));
     // Straight to Node: Koa's ctx.set builds arrays and closures for every header it sets.
-    ctx.res.setHeader('RateLimit-Limit', limit);
-    ctx.res.setHeader('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
-    ctx.res.setHeader('RateLimit-Reset', resetSeconds);
-    if (window.count > requestsPerMinute) {
+    response.setHeader('RateLimit-Limit', limit);
+    response.setHeader('RateLimit-Remaining', String(Math.max(0, requestsPerMinute - window.count)));
+    response.setHeader('RateLimit-Reset', resetSeconds);
+    return window.count > requestsPerMinute ? resetSeconds : undefined;
+  };
+}
+
+/**
+ * Returns a check that counts the request per API key (one shared window when authentication is
+ * disabled) and throws 429 over the limit.
+ */
+export function rateLimitCheck(requestsPerMinute: number): (ctx: ParameterizedContext<AppState>) => void {
+  const countRequest = rateLimitCounter(requestsPerMinute);
+  return (ctx) => {
+    const retryAfterSeconds = countRequest(ctx.state.apiKeyName ?? 'anonymous', ctx.res);
+    if (retryAfterSeconds !== undefined) {
       throw new ApiError(
         429,
         'RATE_LIMITED',
-        `This API key is limited to ${requestsPerMinute} requests per minute; retry in ${resetSeconds} s`,
-        { 'Retry-After': resetSeconds },
+        `This API key is limited to ${requestsPerMinute} requests per minute; retry in ${retryAfterSeconds} s`,
+        { 'Retry-After': retryAfterSeconds },
       );
     }
   };
