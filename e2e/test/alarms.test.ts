@@ -13,6 +13,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type ReceivedNotification, readInbox, selectEmulator } from '@zama/localstack';
 import { platformNames } from '../../infra/lib/names';
 import { PROFILES } from '../../infra/lib/profiles';
+import type { AlarmState } from '../../localstack/src/cloudwatch/alarm-evaluator';
 import { emulatorClientConfig } from '../src/aws';
 import { describeWithImages } from '../src/docker';
 import { type FaultMode, setFault } from '../src/faults';
@@ -241,8 +242,8 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
 
 interface StateChange {
   readonly alarm: string;
-  readonly from: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-  readonly to: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly from: AlarmState;
+  readonly to: AlarmState;
 }
 
 /** The `alarm-state-changed` events of the monitor's diagnostic log (its stderr). */

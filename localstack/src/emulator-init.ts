@@ -16,7 +16,7 @@ const HOOKS_MOUNT = `mount localstack/emulator-init at ${START_HOOKS_PATH}, as c
 const REQUEST_TIMEOUT_MS = 5000;
 
 const initScriptsSchema = z.object({
-  scripts: z.array(z.object({ stage: z.string(), name: z.string(), state: z.string() })),
+  scripts: z.array(z.object({ name: z.string(), state: z.string() })),
 });
 
 export class EmulatorInitError extends Error {}
