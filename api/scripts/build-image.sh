@@ -5,23 +5,23 @@
 #   2. tsc compiles api/src to api/dist on the host;
 #   3. docker build copies the staged dependencies and dist/ onto $NODE_IMAGE.
 # Usage: api/scripts/build-image.sh [tag]   (default zama/api:local)
-# Environment: NODE_IMAGE, the base image (default node:20-bookworm-slim; the registry-less
-# build uses zama-local/node:20-bookworm).
+# Environment: NODE_IMAGE, the base image (default: versions.env's; `make images` records the
+# registry-less one).
 set -euo pipefail
 
-tag=${1:-zama/api:local}
-node_image=${NODE_IMAGE:-node:20-bookworm-slim}
 api_dir=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$api_dir/.." && pwd)
 stage="$root/.local/api-image"
 
 # shellcheck source=../../scripts/lib.sh
 source "$root/scripts/lib.sh"
+tag=${1:-$API_IMAGE}
+node_image=$NODE_IMAGE
 
 require_docker
-need_command npm "install Node.js 20 or newer (npm ships with it)"
+need_command npm "install Node.js 22 or newer (npm ships with it)"
 docker image inspect "$node_image" >/dev/null 2>&1 ||
-  echo "note: base image $node_image is not on this machine; docker will try to pull it (make images builds zama-local/node:20-bookworm)"
+  echo "note: base image $node_image is not on this machine; docker will try to pull it (make images builds a registry-less one)"
 
 # Everything the image is made of: the base image, the lock file, the api workspace's manifest,
 # sources and build settings, the Dockerfile and this script. The image carries the digest as a
@@ -30,7 +30,7 @@ inputs_digest() {
   {
     docker image inspect -f '{{.Id}}' "$node_image" 2>/dev/null || echo "$node_image"
     cd "$root" &&
-      find package.json package-lock.json tsconfig.base.json api/package.json api/tsconfig.build.json \
+      find package.json package-lock.json tsconfig.base.json versions.env api/package.json api/tsconfig.build.json \
         api/Dockerfile api/scripts/build-image.sh api/src -type f -print0 | sort -z | xargs -0 sha256sum
   } | sha256sum | cut -d' ' -f1
 }

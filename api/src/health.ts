@@ -1,4 +1,4 @@
-import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 
 export interface HealthCheckResult {
@@ -16,7 +16,7 @@ export interface HealthCheck {
  * blocked that long serves every request late, and a replacement task is the better answer.
  */
 export function eventLoopDelayCheck(maxDelayMs = 1000): HealthCheck {
-  let histogram: IntervalHistogram | undefined;
+  let histogram: ELDHistogram | undefined;
   return {
     name: 'event_loop',
     run() {

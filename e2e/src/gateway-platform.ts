@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Emulator } from '@zama/localstack';
+import { type Emulator, pinned } from '@zama/localstack';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
 import { DEFAULT_ROLLING_RESTART, rollingRestart } from '../../localstack/src/ecs/rolling-restart';
 import { checkImage, describeWithImages } from './docker';
@@ -21,12 +21,9 @@ const GATEWAY_ADMIN_URL = 'http://gateway:8001';
 /** compose publishes on loopback only. */
 const PUBLISH_ADDRESS = '127.0.0.1';
 
-/** The Kong image compose.yaml runs: KONG_IMAGE, else compose.yaml's own default. */
+/** The Kong image compose.yaml runs. */
 export function kongImage(): string {
-  if (process.env.KONG_IMAGE) return process.env.KONG_IMAGE;
-  const fallback = /\$\{KONG_IMAGE:-([^}]+)\}/.exec(readFileSync(join(repoRoot, COMPOSE_FILE), 'utf8'))?.[1];
-  if (!fallback) throw new Error(`${COMPOSE_FILE} names no default Kong image (\${KONG_IMAGE:-<image>})`);
-  return fallback;
+  return pinned('KONG_IMAGE');
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Emulator } from '@zama/localstack';
+import { type Emulator, pinned } from '@zama/localstack';
 import {
   DockerComposeEnvironment,
   type StartedDockerComposeEnvironment,
@@ -41,8 +41,8 @@ export interface LocalPlatform {
 /** The images compose.yaml runs besides the emulator's. */
 export function platformImages(): { api: string; node: string } {
   return {
-    api: process.env.API_IMAGE || 'zama/api:local',
-    node: process.env.NODE_IMAGE || 'node:20-bookworm-slim',
+    api: pinned('API_IMAGE'),
+    node: pinned('NODE_IMAGE'),
   };
 }
 

@@ -12,6 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pinned } from '../src/versions';
 
 const ROOT = join(__dirname, '..', '..');
 const PROJECT = 'zama-api-platform';
@@ -75,7 +76,7 @@ function memoryMiB(id: string): number {
 
 /** autocannon, run from a container on the platform's network with the repository's node_modules. */
 function load(network: string, url: string): Load {
-  const nodeImage = process.env.NODE_IMAGE || 'node:20-bookworm-slim';
+  const nodeImage = pinned('NODE_IMAGE');
   const output = docker(
     'run',
     '--rm',

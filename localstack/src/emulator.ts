@@ -2,6 +2,8 @@
  * Which AWS emulator the local platform and the e2e suites run against, chosen
  * with one variable (`AWS_EMULATOR`), so that every suite stays emulator-agnostic.
  */
+import { pinned, pinnedVersions } from './versions';
+
 export type EmulatorName = 'localstack' | 'moto';
 
 export interface Emulator {
@@ -27,8 +29,7 @@ export interface Emulator {
 }
 
 /** The last LocalStack tag that runs without an auth token. */
-export const LOCALSTACK_FREE_TAG = '4.14.0';
-export const MOTO_VERSION = '5.2.5';
+export const LOCALSTACK_FREE_TAG = pinnedVersions().get('LOCALSTACK_VERSION') as string;
 
 export class EmulatorConfigError extends Error {}
 
@@ -38,7 +39,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
     case 'moto':
       return {
         name,
-        image: env.MOTO_IMAGE || `motoserver/moto:${MOTO_VERSION}`,
+        image: pinned('MOTO_IMAGE', env),
         port: 5000,
         healthPath: '/moto-api/',
         environment: {},
@@ -48,7 +49,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
       const token = env.LOCALSTACK_AUTH_TOKEN?.trim();
       return {
         name,
-        image: env.LOCALSTACK_IMAGE || `localstack/localstack:${token ? 'latest' : LOCALSTACK_FREE_TAG}`,
+        image: env.LOCALSTACK_IMAGE?.trim() || `localstack/localstack:${token ? 'latest' : LOCALSTACK_FREE_TAG}`,
         port: 4566,
         healthPath: '/_localstack/health',
         environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},

@@ -6,3 +6,4 @@ export { DEFAULT_ROLLING_RESTART, RollingRestartError, rollingRestart } from './
 export * from './emulator';
 export { EMULATOR_INIT_DIR, START_HOOKS_PATH } from './emulator-init';
 export * from './platform-names';
+export { type PinnedName, pinned } from './versions';
