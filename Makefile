@@ -5,7 +5,7 @@ SHELL := bash
 MAKEFLAGS += --no-print-directory
 
 # Image names recorded by `make images` (registry-less builds); a variable set in the
-# environment wins over the recorded one.
+# environment wins. The scripts and the TypeScript take the rest from versions.env.
 IMAGES_ENV := .local/images.env
 ifneq ($(wildcard $(IMAGES_ENV)),)
 $(foreach assignment,$(shell grep -E '^[A-Z_]+=' $(IMAGES_ENV)),\
@@ -22,8 +22,9 @@ JEST_FLAGS ?=
 INSTALL_STAMP := node_modules/.install-stamp
 
 .PHONY: help
-help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+help: ## List the targets (bold names only on a terminal)
+	@if [ -t 1 ]; then bold=$$'\033[1m' plain=$$'\033[0m'; else bold= plain=; fi; \
+	awk -v bold="$$bold" -v plain="$$plain" 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %s%-14s%s %s\n", bold, $$1, plain, $$2}' $(MAKEFILE_LIST)
 
 $(INSTALL_STAMP): package.json package-lock.json api/package.json infra/package.json localstack/package.json e2e/package.json
 	@scripts/require-node.sh
@@ -35,7 +36,8 @@ install: $(INSTALL_STAMP) ## Install the npm dependencies of every workspace (np
 
 .PHONY: build
 build: install ## Compile every workspace (TypeScript -> dist/)
-	npm run build --workspaces --if-present
+	@scripts/require-node.sh
+	npx tsc -b
 
 .PHONY: lint
 lint: install ## Check formatting and lint rules (Biome) and type-check every workspace
@@ -49,7 +51,7 @@ test: install ## Unit, template and integration tests: everything that needs no 
 .PHONY: e2e
 e2e: build ## End-to-end suites against real containers (Docker; AWS_EMULATOR=localstack|moto)
 	@scripts/require-docker.sh --compose-cli
-	@NODE_IMAGE=$${NODE_IMAGE:-node:20-bookworm-slim} api/scripts/build-image.sh $${API_IMAGE:-zama/api:local} >/dev/null
+	@api/scripts/build-image.sh $(API_IMAGE) >/dev/null
 	npx jest --selectProjects e2e --runInBand $(JEST_FLAGS)
 
 .PHONY: local-up
@@ -71,6 +73,10 @@ local-restart: build ## Restart the api tasks one by one like an ECS deployment,
 .PHONY: reload-keys
 reload-keys: build ## Apply API keys rotated in Secrets Manager: the gateway, then the api tasks one by one
 	@scripts/reload-keys.sh
+
+.PHONY: api-key
+api-key: ## Print the demo API key from the running platform's Secrets Manager (no AWS CLI needed)
+	@scripts/api-key.sh
 
 .PHONY: alerts
 alerts: ## Print the alarm notifications the local alerts inbox received (time, alarm, old -> new state, reason)
