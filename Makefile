@@ -40,8 +40,10 @@ build: install ## Compile every workspace (TypeScript -> dist/)
 	npx tsc -b
 
 .PHONY: lint
-lint: install ## Check formatting and lint rules (Biome) and type-check every workspace
+lint: install ## Biome (format and lint), shellcheck of the scripts, and a type-check of every workspace
 	npx biome check .
+	@command -v shellcheck >/dev/null || { echo "error: shellcheck is not installed: apt-get install -y shellcheck (or brew install shellcheck)" >&2; exit 1; }
+	shellcheck scripts/*.sh api/scripts/*.sh .ci/run
 	npm run typecheck --workspaces --if-present
 
 .PHONY: test

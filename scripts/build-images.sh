@@ -134,13 +134,15 @@ build_localstack_image() {
     mapfile -t source_only < <(grep -E '^(airspeed-ext|crontab|jsonpath-rw)==' "$dir/constraints.txt")
     rm -rf "$dir/site-packages" "$dir/wheels"
     say "pip: localstack-core[runtime]==$LOCALSTACK_VERSION (upstream pins) for cp313/$arch"
-    pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$dir/wheels" "${source_only[@]}" \
-      >"$work/localstack-pip.log" 2>&1 &&
-      pip install --quiet --disable-pip-version-check --no-warn-script-location --no-compile \
+    if ! pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$dir/wheels" "${source_only[@]}" \
+      >"$work/localstack-pip.log" 2>&1 ||
+      ! pip install --quiet --disable-pip-version-check --no-warn-script-location --no-compile \
         --target "$dir/site-packages" --only-binary=:all: --find-links "$dir/wheels" \
         --python-version 3.13 --implementation cp --abi cp313 "${platforms[@]}" --platform "manylinux2014_$arch" \
-        --constraint "$dir/constraints.txt" "localstack-core[runtime]==$LOCALSTACK_VERSION" >>"$work/localstack-pip.log" 2>&1 ||
-      { tail -n 20 "$work/localstack-pip.log" >&2; fail "pip could not resolve localstack-core[runtime]==$LOCALSTACK_VERSION (log: $work/localstack-pip.log)"; }
+        --constraint "$dir/constraints.txt" "localstack-core[runtime]==$LOCALSTACK_VERSION" >>"$work/localstack-pip.log" 2>&1; then
+      tail -n 20 "$work/localstack-pip.log" >&2
+      fail "pip could not resolve localstack-core[runtime]==$LOCALSTACK_VERSION (log: $work/localstack-pip.log)"
+    fi
   fi
   timed "localstack image" build_image "$localstack_image" "$hash" "$dir" --build-arg "PYTHON_IMAGE=$trixie_python_image"
   rm -rf "$dir/site-packages" "$dir/wheels"

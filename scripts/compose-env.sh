@@ -1,6 +1,7 @@
 # Sourced by the local-* scripts: the compose command, the image names and the emulator.
 # shellcheck shell=bash
 
+: "${root:?compose-env.sh is sourced by scripts that set root}"
 readonly COMPOSE_PROJECT=zama-api-platform
 require_docker
 read -r -a compose_cmd <<<"$(compose_command)"

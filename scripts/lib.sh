@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts behind the Makefile. Every failure is one line
 # on stderr that says what is wrong and what to do, never a stack trace.
 

@@ -15,8 +15,8 @@ stage="$root/.local/api-image"
 
 # shellcheck source=../../scripts/lib.sh
 source "$root/scripts/lib.sh"
-tag=${1:-$API_IMAGE}
-node_image=$NODE_IMAGE
+tag=${1:-${API_IMAGE:?}}
+node_image=${NODE_IMAGE:?}
 
 require_docker
 need_command npm "install Node.js 22 or newer (npm ships with it)"
