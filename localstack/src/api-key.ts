@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const { API_KEYS } = await resolveSecrets(secretsManager, apiKeys);
   const keys = JSON.parse(API_KEYS ?? '{}') as Record<string, string>;
   const key = keys[DEMO_KEY_NAME];
-  if (!key) throw new Error(`the api-keys secret has no ${DEMO_KEY_NAME} (it has: ${Object.keys(keys).join(', ')})`);
+  if (!key)
+    throw new Error(`the api-keys secret has no ${DEMO_KEY_NAME} (it has: ${Object.keys(keys).join(', ')})`);
   console.log(key);
 }
 

@@ -49,7 +49,8 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
       const token = env.LOCALSTACK_AUTH_TOKEN?.trim();
       return {
         name,
-        image: env.LOCALSTACK_IMAGE?.trim() || `localstack/localstack:${token ? 'latest' : LOCALSTACK_FREE_TAG}`,
+        image:
+          env.LOCALSTACK_IMAGE?.trim() || `localstack/localstack:${token ? 'latest' : LOCALSTACK_FREE_TAG}`,
         port: 4566,
         healthPath: '/_localstack/health',
         environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},

@@ -44,7 +44,10 @@ describe('versions.env', () => {
   it('is the only place that pins the Node.js image or a moto or LocalStack version', () => {
     // GIVEN the files that name images WHEN searched for a pinned tag THEN none is written out
     for (const file of ['Makefile', 'scripts/build-images.sh', 'api/scripts/build-image.sh']) {
-      expect({ file, pins: read(file).match(/node:2\d|moto:\d|localstack:\d/g) }).toEqual({ file, pins: null });
+      expect({ file, pins: read(file).match(/node:2\d|moto:\d|localstack:\d/g) }).toEqual({
+        file,
+        pins: null,
+      });
     }
   });
 
@@ -52,7 +55,10 @@ describe('versions.env', () => {
     // GIVEN Dockerfiles, which cannot read versions.env THEN their ARG default is its NODE_IMAGE
     for (const file of ['api/Dockerfile', 'localstack/images/node/Dockerfile']) {
       const defaults = [...read(file).matchAll(/node:\d+-[a-z-]+/g)].map(([image]) => image);
-      expect({ file, defaults: [...new Set(defaults)] }).toEqual({ file, defaults: [pinned('NODE_IMAGE', {})] });
+      expect({ file, defaults: [...new Set(defaults)] }).toEqual({
+        file,
+        defaults: [pinned('NODE_IMAGE', {})],
+      });
     }
   });
 });
