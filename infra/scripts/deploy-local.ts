@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { PROFILES } from '../lib/profiles';
-import { type AssemblyStack, assemblyStacks, CLOUD_ASSEMBLY_DIR, QUIET_CDK_ENV, runCdk } from './cdk-cli';
-import { describeFill, emulatorGaps, fillEmulatorGaps } from './emulator-gaps';
+import { assemblyStacks, CLOUD_ASSEMBLY_DIR, QUIET_CDK_ENV, runCdk } from './cdk-cli';
+import { fillGapsOfDeployedStacks, probe } from './emulator-deploy';
 
 const BOOTSTRAP_STACK = 'CDKToolkit';
 
@@ -96,49 +96,9 @@ async function main(): Promise<number> {
   );
   if (deploy !== 0) return deploy;
 
-  const failed = await unfinishedStacks(cloudFormation, stacks);
-  if (failed.length > 0) return fail(`not deployed: ${failed.join(', ')}`);
-  const summary = (counts: Map<string, number>) =>
-    [...counts].map(([type, count]) => `${count} ${type}`).join(', ');
-  for (const stack of stacks) {
-    const { skipped, placeholders } = await emulatorGaps(cloudFormation, stack);
-    if (skipped.size > 0) console.log(`deploy:local: ${stack.stackName}: skipped ${summary(skipped)}`);
-    if (placeholders.size > 0)
-      console.log(`deploy:local: ${stack.stackName}: placeholders for ${summary(placeholders)}`);
-  }
-  for (const filled of await fillEmulatorGaps(stacks, clientConfig))
-    console.log(`deploy:local: ${describeFill(filled)}`);
-  console.log(
-    'deploy:local: the local data plane stands in for the rest of what the emulator skipped (see docs/emulators.md)',
-  );
+  await fillGapsOfDeployedStacks(stacks, clientConfig, (line) => console.log(`deploy:local: ${line}`));
   console.log(`deploy:local: ${stacks.length} stacks deployed to ${endpoint}`);
   return 0;
-}
-
-/** Undefined when anything answers HTTP at the endpoint, else why not. */
-async function probe(endpoint: string): Promise<string | undefined> {
-  try {
-    // Generous: an emulator may load a service lazily on its first request (LocalStack: S3, seconds).
-    await fetch(endpoint, { signal: AbortSignal.timeout(30_000) });
-    return undefined;
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? (error as Error).message;
-  }
-}
-
-/** Stacks whose status is not a completed create or update, as "<name> (<status>)". */
-async function unfinishedStacks(
-  cloudFormation: CloudFormationClient,
-  stacks: readonly AssemblyStack[],
-): Promise<string[]> {
-  const unfinished: string[] = [];
-  for (const { stackName } of stacks) {
-    const { Stacks = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    const status = Stacks[0]?.StackStatus ?? 'missing';
-    if (!['CREATE_COMPLETE', 'UPDATE_COMPLETE'].includes(status)) unfinished.push(`${stackName} (${status})`);
-  }
-  return unfinished;
 }
 
 async function isBootstrapped(cloudFormation: CloudFormationClient): Promise<boolean> {
