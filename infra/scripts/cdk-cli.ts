@@ -14,13 +14,11 @@ export const CLOUD_ASSEMBLY_DIR = process.env.CLOUD_ASSEMBLY_DIR?.trim() || join
 
 /**
  * Settings every CLI run from the scripts shares: nothing that needs the network (no EC2
- * metadata probe when there are no credentials, no check for a newer CLI), no warning about the
- * SDK's future Node.js requirement (this machine has Node 20), and no built-in template
- * validation (seconds; `make test` runs it with findings as errors).
+ * metadata probe when there are no credentials, no check for a newer CLI), and no built-in
+ * template validation (seconds; `make test` runs it with findings as errors).
  */
 export const QUIET_CDK_ENV = {
   AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   CDK_DISABLE_VERSION_CHECK: '1',
   CDK_VALIDATION: 'false',
 } as const;
