@@ -27,4 +27,5 @@ select_emulator() {
 }
 
 load_image_names
+export NODE_IMAGE API_IMAGE KONG_IMAGE
 select_emulator

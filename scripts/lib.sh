@@ -14,7 +14,9 @@ load_versions() { # file
   local line
   while IFS= read -r line; do
     [[ $line =~ ^([A-Z_0-9]+)=(.*)$ ]] || continue
-    [ -n "${!BASH_REMATCH[1]:-}" ] || export "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
+    # Not exported: a script that sources this file must not pass them on as if the user had
+    # set them (compose-env.sh exports what compose needs).
+    [ -n "${!BASH_REMATCH[1]:-}" ] || printf -v "${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
   done <"$1"
 }
 load_versions "$(dirname "${BASH_SOURCE[0]}")/../versions.env"
