@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,9 +12,11 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { ApiLoadBalancer } from './api-load-balancer';
 import { PORTS, platformNames } from './names';
-import type { AlarmKey, PlatformProfile } from './profiles';
+import type { AlarmKey, ImageReference, PlatformProfile } from './profiles';
 import { ServiceAlarms } from './service-alarms';
+import { formatImageReference } from './settings';
 
 /** Path the load balancer and the container health check probe. */
 export const HEALTH_CHECK_PATH = '/healthz';
@@ -43,8 +47,11 @@ export interface ComputeStackProps extends StackProps {
   readonly albLogsPrefix: string;
   /** Name of the Secrets Manager secret whose JSON reaches the container as `API_KEYS`. */
   readonly apiKeysSecretName: string;
-  /** Where the API container's log driver writes. */
-  readonly apiLogGroup: logs.ILogGroup;
+  /**
+   * Name of the log group the API container's log driver writes to (it exists before this
+   * stack deploys: the observability stack owns it and its metric filter).
+   */
+  readonly apiLogGroupName: string;
   /** Sum of API error log lines, for the `api_error_count` alarm. */
   readonly apiErrorMetric: cloudwatch.Metric;
   /** Receives every alarm's notifications. */
@@ -61,6 +68,8 @@ export class ComputeStack extends Stack {
   public readonly service: ecs.FargateService;
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Where Kong Konnect and the admin addresses reach the API (HTTPS with a certificate). */
+  public readonly apiUrl: string;
   public readonly alarms: Readonly<Record<AlarmKey, cloudwatch.Alarm>>;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
@@ -110,7 +119,7 @@ export class ComputeStack extends Stack {
     const healthCheck = settings.containerHealthCheck;
     taskDefinition.addContainer('api', {
       containerName: 'api',
-      image: ecs.ContainerImage.fromRegistry(settings.image),
+      image: this.containerImage(settings.image),
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryMiB,
       essential: true,
@@ -135,7 +144,10 @@ export class ComputeStack extends Stack {
         retries: healthCheck.retries,
         startPeriod: Duration.seconds(healthCheck.startPeriodSeconds),
       },
-      logging: ecs.LogDrivers.awsLogs({ logGroup: props.apiLogGroup, streamPrefix: 'api' }),
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: logs.LogGroup.fromLogGroupName(this, 'ApiLogGroup', props.apiLogGroupName),
+        streamPrefix: 'api',
+      }),
     });
 
     const namespace = new servicediscovery.PrivateDnsNamespace(this, 'ServiceDiscoveryNamespace', {
@@ -147,7 +159,8 @@ export class ComputeStack extends Stack {
       serviceName: names.apiService,
       cluster,
       taskDefinition,
-      desiredCount: settings.desiredCount,
+      // No DesiredCount: auto scaling owns the count (from minCount up), and a deploy that set one
+      // would reset a scaled-out service. CloudFormation starts a new service with one task.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       vpcSubnets: { subnetGroupName: props.privateSubnetGroupName },
@@ -173,7 +186,9 @@ export class ComputeStack extends Stack {
     );
 
     const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      targetGroupName: names.targetGroup,
+      // Generated on AWS: a change of port or protocol replaces a target group, which a fixed
+      // name would make fail. The emulators' stand-in needs the name (see the profile).
+      targetGroupName: settings.namedTargetGroup ? names.targetGroup : undefined,
       vpc,
       port: PORTS.api,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -190,25 +205,24 @@ export class ComputeStack extends Stack {
       targets: [service.loadBalancerTarget({ containerName: 'api', containerPort: PORTS.api })],
     });
 
-    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+    const api = new ApiLoadBalancer(this, 'LoadBalancer', {
       loadBalancerName: names.loadBalancer,
       vpc,
       vpcSubnets: { subnetGroupName: props.publicSubnetGroupName },
-      internetFacing: true,
       securityGroup: albSecurityGroup,
-      dropInvalidHeaderFields: true,
+      targetGroup,
+      httpPort: PORTS.api,
+      ...(profile.tls.certificateArn !== undefined
+        ? {
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', profile.tls.certificateArn),
+            httpsPort: PORTS.https,
+            domainName: profile.tls.domainName,
+          }
+        : {}),
+      // The networking stack's bucket policy already admits this region's log delivery.
+      accessLogs: { bucket: props.albLogsBucket, prefix: props.albLogsPrefix },
     });
-    // The networking stack's bucket policy already admits this region's log delivery.
-    loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-    loadBalancer.setAttribute('access_logs.s3.bucket', props.albLogsBucket.bucketName);
-    loadBalancer.setAttribute('access_logs.s3.prefix', props.albLogsPrefix);
-    loadBalancer.addListener('Listener', {
-      port: PORTS.api,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      // Who may connect is the seed's security group list, not "anyone".
-      open: false,
-      defaultTargetGroups: [targetGroup],
-    });
+    const loadBalancer = api.loadBalancer;
 
     const scaling = service.autoScaleTaskCount({
       minCapacity: settings.minCount,
@@ -236,10 +250,16 @@ export class ComputeStack extends Stack {
       alertsTopic: props.alertsTopic,
     }).alarms;
 
+    // Kong Konnect's upstream (README, "Kong Konnect (AWS)"): HTTPS wherever there is a certificate.
     new CfnOutput(this, 'ApiUrl', {
       description: 'Where Kong Konnect (and the admin addresses) reach the API',
-      value: `http://${loadBalancer.loadBalancerDnsName}:${PORTS.api}`,
+      value: api.url,
     });
+    new CfnOutput(this, 'LoadBalancerDnsName', {
+      description: 'The DNS name a record of tls.domainName points at (CNAME or alias)',
+      value: loadBalancer.loadBalancerDnsName,
+    });
+    this.apiUrl = api.url;
 
     this.cluster = cluster;
     this.service = service;
@@ -259,17 +279,36 @@ export class ComputeStack extends Stack {
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            'ECS Exec needs the ssmmessages channel actions, which support no resource-level permissions, and may write any stream of its one exec log group ("<log group ARN>:*").',
+            'ECS Exec needs the ssmmessages channel actions, which support no resource-level permissions (as ecr:GetAuthorizationToken, when the image is in ECR), and may write any stream of its one exec log group ("<log group ARN>:*"); the awslogs driver writes one stream per task to the API log group, so the execution role may write any stream of that one group.',
           appliesTo: [
             'Resource::*',
             {
               regex:
                 '/^Resource::arn:aws:logs:[a-z0-9-]+:<AWS::AccountId>:log-group:<ExecLogGroup[0-9A-F]+>:\\*$/',
             },
+            {
+              regex:
+                '/^Resource::arn:aws:logs:[a-z0-9-]+:<AWS::AccountId>:log-group:\\/aws\\/ecs\\/[a-z0-9-]+\\/api:\\*$/',
+            },
           ],
         },
       ],
       true,
     );
+  }
+
+  /**
+   * The image from its registry; one in an ECR repository is pulled with the execution role,
+   * which is then allowed to read that repository.
+   */
+  private containerImage(image: ImageReference): ecs.ContainerImage {
+    const ecrImage = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/.exec(image.repository);
+    if (!ecrImage) return ecs.ContainerImage.fromRegistry(formatImageReference(image));
+    const [, account, region, repositoryName] = ecrImage as unknown as [string, string, string, string];
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'ApiImageRepository', {
+      repositoryName,
+      repositoryArn: `arn:${this.partition}:ecr:${region}:${account}:repository/${repositoryName}`,
+    });
+    return ecs.ContainerImage.fromEcrRepository(repository, image.digest ?? image.tag ?? 'latest');
   }
 }

@@ -2,8 +2,10 @@ import type { AlarmKey } from './profiles';
 
 /** Ports the seed's security groups open towards the tasks. */
 export const PORTS = {
-  /** The API (container port, target group port and load balancer listener). */
+  /** The API (container port, target group port and the load balancer's HTTP listener). */
   api: 8080,
+  /** The load balancer's HTTPS listener, where the profile has a certificate. */
+  https: 443,
   /** Kong gateway proxy, for a Kong data plane in the cluster (future). */
   kongProxy: 8000,
   /** Kong admin API (future). */
@@ -13,8 +15,9 @@ export const PORTS = {
 /**
  * Physical names derived from a profile's prefix. They are the contract between the
  * stacks that cannot reference each other through CloudFormation (the dashboard in the
- * observability stack shows resources and alarms the compute stack creates later) and
- * with the local data plane, which finds resources by these names.
+ * observability stack shows resources and alarms the compute stack creates later), with
+ * operators, and with the local data plane, which finds resources by these names.
+ * infra/README.md ("Physical names") lists which resources carry one and why.
  */
 export interface PlatformNames {
   readonly cluster: string;
@@ -22,6 +25,7 @@ export interface PlatformNames {
   /** The Kong service the seed reserves names, logs and an alarm for; nothing runs it yet. */
   readonly kongService: string;
   readonly loadBalancer: string;
+  /** Only the local profile names its target group (`service.namedTargetGroup`). */
   readonly targetGroup: string;
   /** Cloud Map private DNS namespace: the API answers at `api.<namespace>`. */
   readonly serviceDiscoveryNamespace: string;
@@ -38,6 +42,11 @@ export interface PlatformNames {
     readonly apiKeys: string;
     readonly databaseCredentials: string;
     readonly kongKonnectConfig: string;
+  };
+  /** SSM parameters one stack publishes for another to read at deploy time. */
+  readonly parameters: {
+    /** The ID of the n-th NAT gateway (0-based), for the dashboard. */
+    natGatewayId(index: number): string;
   };
   alarm(key: AlarmKey): string;
 }
@@ -62,6 +71,9 @@ export function platformNames(prefix: string): PlatformNames {
       apiKeys: `${prefix}/api-keys`,
       databaseCredentials: `${prefix}/database-credentials`,
       kongKonnectConfig: `${prefix}/kong-konnect-config`,
+    },
+    parameters: {
+      natGatewayId: (index) => `/${prefix}/networking/nat-gateway-${index + 1}/id`,
     },
     alarm: (key) => `${prefix}-${key.replaceAll('_', '-')}`,
   };

@@ -1,8 +1,9 @@
-import { Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -17,6 +18,10 @@ export interface NetworkingStackProps extends StackProps {
  * The seed's networking module: a VPC with one public and one private subnet per
  * availability zone, NAT gateways, the two security groups with the seed's rules,
  * the bucket the load balancer writes its access logs to, and VPC flow logs.
+ *
+ * What the compute stack places in the network (VPC, subnets, security groups, log bucket) it
+ * gets by CloudFormation exports; the NAT gateway IDs, which only a dashboard shows, are
+ * published as SSM parameters instead (infra/README.md, "Cross-stack references").
  */
 export class NetworkingStack extends Stack {
   /** Key prefix of the load balancer's access logs in {@link albLogsBucket}. */
@@ -31,7 +36,10 @@ export class NetworkingStack extends Stack {
   public readonly serviceSecurityGroup: ec2.ISecurityGroup;
   public readonly albLogsBucket: s3.IBucket;
   public readonly flowLogGroup: logs.ILogGroup;
+  /** The NAT gateway IDs, in zone order: within this stack only (other stacks read the parameters). */
   public readonly natGatewayIds: readonly string[];
+  /** Names of the SSM parameters holding the NAT gateway IDs, in zone order. */
+  public readonly natGatewayIdParameterNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: NetworkingStackProps) {
     super(scope, id, {
@@ -63,20 +71,50 @@ export class NetworkingStack extends Stack {
             network.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
         },
       ],
-      // Restricting the default security group takes a Lambda-backed custom resource, which
-      // no emulator runs; nothing here uses the default group.
-      restrictDefaultSecurityGroup: false,
+      // Nothing here uses the default group; restricting it takes a Lambda-backed custom
+      // resource, which no emulator runs (the local profile leaves it).
+      restrictDefaultSecurityGroup: network.restrictDefaultSecurityGroup,
     });
     this.vpc = vpc;
+    // The CDK's handler of that custom resource lists a DependsOn its Fn::GetAtt already implies
+    // (cfn-lint W3005, a warning about generated code we do not own).
+    const restrictionHandler = this.node
+      .tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')
+      ?.node.tryFindChild('Handler') as CfnResource | undefined;
+    restrictionHandler?.addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+    // Read by the dashboard at its deploy: changing the number of NAT gateways is then an update
+    // of this stack alone, where an export in use would block it.
     this.natGatewayIds = natGateways.configuredGateways.map((gateway) => gateway.gatewayId);
+    this.natGatewayIdParameterNames = natGateways.configuredGateways.map((gateway, index) => {
+      // The literal name, never the parameter's Ref, which would be an export again.
+      const parameterName = names.parameters.natGatewayId(index);
+      new ssm.StringParameter(this, `NatGateway${index + 1}IdParameter`, {
+        parameterName,
+        description: `NAT gateway ${index + 1} of ${profile.prefix} (read by the observability dashboard)`,
+        stringValue: gateway.gatewayId,
+      });
+      return parameterName;
+    });
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       logGroupName: names.logGroups.flowLogs,
       retention: profile.logRetentionDays,
       removalPolicy: logRemovalPolicy,
     });
+    // Only this account's flow logs of this region may act as the role (confused deputy).
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      description: `Delivers the VPC flow logs of ${profile.prefix} to CloudWatch Logs`,
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }),
+          },
+        },
+      }),
+    });
     vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
     this.flowLogGroup = flowLogGroup;
@@ -86,11 +124,20 @@ export class NetworkingStack extends Stack {
       description: 'Load balancer: Kong Konnect, admins and in-VPC health checks',
       allowAllOutbound: true,
     });
-    for (const cidr of ingress.kongKonnectCidrs) {
-      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(PORTS.api), `Kong Konnect (${cidr})`);
-    }
-    for (const cidr of ingress.adminCidrs) {
-      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(PORTS.api), `Admin (${cidr})`);
+    // With a certificate, HTTP (the seed's port) only redirects to HTTPS, which they may reach too.
+    const listenerPorts = profile.tls.certificateArn === undefined ? [PORTS.api] : [PORTS.api, PORTS.https];
+    for (const port of listenerPorts) {
+      const suffix = port === PORTS.api ? '' : ', HTTPS';
+      for (const cidr of ingress.kongKonnectCidrs) {
+        albSecurityGroup.addIngressRule(
+          ec2.Peer.ipv4(cidr),
+          ec2.Port.tcp(port),
+          `Kong Konnect (${cidr})${suffix}`,
+        );
+      }
+      for (const cidr of ingress.adminCidrs) {
+        albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `Admin (${cidr})${suffix}`);
+      }
     }
     albSecurityGroup.addIngressRule(
       ec2.Peer.ipv4(network.vpcCidr),

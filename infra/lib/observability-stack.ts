@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { apiErrorFilterPattern, kongErrorFilterPattern } from './log-patterns';
@@ -13,10 +14,12 @@ import { ALARM_KEYS, type PlatformProfile } from './profiles';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly profile: PlatformProfile;
-  /** NAT gateways whose traffic and errors the dashboard shows. */
-  readonly natGatewayIds: readonly string[];
-  /** VPC flow logs, queried by the dashboard for rejected connections. */
-  readonly flowLogGroup: logs.ILogGroup;
+  /**
+   * SSM parameters holding the IDs of the NAT gateways whose traffic and errors the dashboard
+   * shows, read when this stack deploys (the networking stack publishes them).
+   * @default - no NAT gateway widget
+   */
+  readonly natGatewayIdParameterNames?: readonly string[];
 }
 
 /**
@@ -25,6 +28,9 @@ export interface ObservabilityStackProps extends StackProps {
  * it) and the dashboard. The alarms live in the compute stack: they need the load
  * balancer's and target group's generated full names, and CloudFormation references
  * cannot point from this stack to one deployed after it.
+ *
+ * It imports nothing: the flow log group appears on the dashboard by its name and the NAT
+ * gateways by SSM parameters, so the networking stack can change either freely.
  */
 export class ObservabilityStack extends Stack {
   /** Platform task logs (`/aws/ecs/<prefix>`), kept for containers other than the API. */
@@ -147,7 +153,8 @@ export class ObservabilityStack extends Stack {
   /**
    * The compute stack is deployed after this one, so its resources and alarms appear here
    * by the names both stacks derive from the prefix; load balancer metrics go through
-   * SEARCH because their dimensions carry generated IDs.
+   * SEARCH because their dimensions carry generated IDs. Target group metrics are found by the
+   * load balancer's name too (their LoadBalancer dimension): the target group's is generated.
    */
   private dashboardRows(names: PlatformNames, props: ObservabilityStackProps): cloudwatch.IWidget[][] {
     const minute = Duration.minutes(1);
@@ -171,6 +178,9 @@ export class ObservabilityStack extends Stack {
         statistic,
         period: minute,
       });
+    const natGatewayIds = (props.natGatewayIdParameterNames ?? []).map((parameterName) =>
+      ssm.StringParameter.valueForStringParameter(this, parameterName),
+    );
     const natGateway = (metricName: string, natGatewayId: string, index: number) =>
       new cloudwatch.Metric({
         namespace: 'AWS/NATGateway',
@@ -197,24 +207,24 @@ export class ObservabilityStack extends Stack {
           width: 8,
           left: [
             albSearch('LoadBalancer', 'RequestCount', names.loadBalancer, 'Sum'),
-            albSearch('LoadBalancer,TargetGroup', 'HTTPCode_Target_5XX_Count', names.targetGroup, 'Sum'),
+            albSearch('LoadBalancer,TargetGroup', 'HTTPCode_Target_5XX_Count', names.loadBalancer, 'Sum'),
           ],
         }),
         new cloudwatch.GraphWidget({
           title: 'Target response time (s)',
           width: 8,
           left: [
-            albSearch('LoadBalancer,TargetGroup', 'TargetResponseTime', names.targetGroup, 'Average'),
-            albSearch('LoadBalancer,TargetGroup', 'TargetResponseTime', names.targetGroup, 'Maximum'),
+            albSearch('LoadBalancer,TargetGroup', 'TargetResponseTime', names.loadBalancer, 'Average'),
+            albSearch('LoadBalancer,TargetGroup', 'TargetResponseTime', names.loadBalancer, 'Maximum'),
           ],
         }),
         new cloudwatch.GraphWidget({
           title: 'Targets',
           width: 8,
           left: [
-            albSearch('LoadBalancer,TargetGroup', 'HealthyHostCount', names.targetGroup, 'Minimum'),
-            albSearch('LoadBalancer,TargetGroup', 'UnHealthyHostCount', names.targetGroup, 'Maximum'),
-            albSearch('LoadBalancer,TargetGroup', 'TargetConnectionErrorCount', names.targetGroup, 'Sum'),
+            albSearch('LoadBalancer,TargetGroup', 'HealthyHostCount', names.loadBalancer, 'Minimum'),
+            albSearch('LoadBalancer,TargetGroup', 'UnHealthyHostCount', names.loadBalancer, 'Maximum'),
+            albSearch('LoadBalancer,TargetGroup', 'TargetConnectionErrorCount', names.loadBalancer, 'Sum'),
           ],
         }),
       ],
@@ -255,8 +265,8 @@ export class ObservabilityStack extends Stack {
       [
         new cloudwatch.LogQueryWidget({
           title: 'Rejected connections by source (VPC flow logs)',
-          width: props.natGatewayIds.length > 0 ? 12 : 24,
-          logGroupNames: [props.flowLogGroup.logGroupName],
+          width: natGatewayIds.length > 0 ? 12 : 24,
+          logGroupNames: [names.logGroups.flowLogs],
           queryLines: [
             'filter action = "REJECT"',
             'stats count(*) as rejected by srcAddr, dstPort',
@@ -264,13 +274,13 @@ export class ObservabilityStack extends Stack {
             'limit 20',
           ],
         }),
-        ...(props.natGatewayIds.length > 0
+        ...(natGatewayIds.length > 0
           ? [
               new cloudwatch.GraphWidget({
                 title: 'NAT gateways',
                 width: 12,
-                left: props.natGatewayIds.map((id, i) => natGateway('BytesOutToDestination', id, i)),
-                right: props.natGatewayIds.flatMap((id, i) => [
+                left: natGatewayIds.map((id, i) => natGateway('BytesOutToDestination', id, i)),
+                right: natGatewayIds.flatMap((id, i) => [
                   natGateway('ErrorPortAllocation', id, i),
                   natGateway('PacketsDropCount', id, i),
                 ]),

@@ -1,8 +1,15 @@
 /**
  * Environment profiles: every number and name that differs between the places the
- * platform runs. The stacks read nothing else from the environment, so adding a
- * profile (or changing one) is the only way the deployed platform can differ.
+ * platform runs. The stacks read nothing else but the deployment settings of `settings.ts`
+ * (account, alerts e-mail, certificate, allowed addresses, image), which a profile can require.
  */
+import {
+  applySettings,
+  type DeploymentSettings,
+  formatImageReference,
+  howToSet,
+  settingSource,
+} from './settings';
 
 /** The seed's twelve alarms, by their Terraform names. */
 export const ALARM_KEYS = [
@@ -37,6 +44,11 @@ export interface NetworkProfile {
   readonly privateSubnetCidrs: readonly string[];
   /** 0 leaves the private subnets without a route to the internet (isolated). */
   readonly natGateways: number;
+  /**
+   * Remove every rule of the VPC's default security group (nothing here uses it). It takes a
+   * Lambda-backed custom resource, which no emulator runs.
+   */
+  readonly restrictDefaultSecurityGroup: boolean;
 }
 
 export interface IngressProfile {
@@ -60,14 +72,33 @@ export interface ContainerHealthCheckProfile {
   readonly startPeriodSeconds: number;
 }
 
+/**
+ * An image the tasks pull from its registry (no image is built or pushed by a deploy).
+ * Setting: `-c apiImage=<repository>[:<tag>][@sha256:<digest>]` or `PLATFORM_API_IMAGE`.
+ */
+export interface ImageReference {
+  /**
+   * Registry and repository, e.g. `zama/api` (Docker Hub) or
+   * `123456789012.dkr.ecr.eu-west-3.amazonaws.com/zama/api` (ECR: the execution role is then
+   * allowed to pull from that repository).
+   */
+  readonly repository: string;
+  /** @default 'latest' unless a digest is given */
+  readonly tag?: string;
+  /** `sha256:` and 64 hexadecimal digits: pins the image; wins over the tag. @default - none */
+  readonly digest?: string;
+}
+
 export interface ServiceProfile {
-  /** Image reference pulled from its registry (no image is built or pushed by a deploy). */
-  readonly image: string;
+  readonly image: ImageReference;
   /** Fargate task CPU units (the API container gets all of it). */
   readonly cpu: number;
   /** Fargate task memory (the API container gets all of it). */
   readonly memoryMiB: number;
-  readonly desiredCount: number;
+  /**
+   * Tasks the service keeps at least, and starts with: auto scaling manages the count, so the
+   * template has no DesiredCount (a deploy never resets a scaled-out service).
+   */
   readonly minCount: number;
   readonly maxCount: number;
   readonly cpuTargetPercent: number;
@@ -76,6 +107,14 @@ export interface ServiceProfile {
   readonly containerHealthCheck: ContainerHealthCheckProfile;
   readonly deregistrationDelaySeconds: number;
   /**
+   * Gives the target group the fixed name `<prefix>-api-tg`. Only for an emulator: the local data
+   * plane derives the target group's stand-in full name from it where LocalStack records only a
+   * placeholder. On AWS the name is generated, so that a change of port or protocol, which
+   * replaces a target group, can deploy.
+   * @default false
+   */
+  readonly namedTargetGroup?: boolean;
+  /**
    * Sets FAULT_INJECTION_ENABLED=true on the container, which lets anyone with an API key make a
    * task fail on purpose (PUT /_local/fault) so the end-to-end suites can exercise health checks
    * and alarms. Only the local profile may set it.
@@ -83,17 +122,43 @@ export interface ServiceProfile {
   readonly faultInjection: boolean;
 }
 
+/** CloudWatch's treatments of missing data. */
+export const MISSING_DATA = ['breaching', 'notBreaching', 'ignore', 'missing'] as const;
+export type MissingData = (typeof MISSING_DATA)[number];
+
 export interface AlarmTiming {
   /** 10 or 30 (high-resolution alarms) or a multiple of 60. */
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
+  /** @default - the alarm's own (see `ALARM_DEFINITIONS` in service-alarms.ts) */
+  readonly treatMissingData?: MissingData;
 }
 
 export interface AlertsProfile {
-  /** Subscribed to the alerts topic when set. */
+  /** Subscribed to the alerts topic when set. Setting: `-c alertsEmail=` or `ALERTS_EMAIL`. */
   readonly email?: string;
+  /** Refuse to synthesize without `email`: on AWS an alarm must reach a person. */
+  readonly requireEmail: boolean;
   /** Adds an SQS queue subscribed to the alerts topic that people and tests can read. */
   readonly inbox: boolean;
+}
+
+export interface TlsProfile {
+  /**
+   * ACM certificate, in the profile's region, of an HTTPS listener; the HTTP listener then only
+   * redirects to it. Setting: `-c certificateArn=` or `CERTIFICATE_ARN`.
+   * @default - HTTP only
+   */
+  readonly certificateArn?: string;
+  /**
+   * Host name the certificate covers and that resolves to the load balancer (a DNS record you
+   * create): the API URL, and so Kong Konnect's upstream, use it. Setting: `-c domainName=` or
+   * `API_DOMAIN_NAME`.
+   * @default - the load balancer's DNS name
+   */
+  readonly domainName?: string;
+  /** Refuse to synthesize without `certificateArn`. */
+  readonly required: boolean;
 }
 
 export interface PlatformProfile {
@@ -101,8 +166,17 @@ export interface PlatformProfile {
   /** Prefix of every physical name, e.g. `zama-api-platform-dev`. */
   readonly prefix: string;
   readonly region: string;
+  /**
+   * The AWS account the profile deploys to; `deploy:aws` refuses credentials of another one.
+   * Setting: `-c account=` or `PLATFORM_ACCOUNT`.
+   * @default - any account (the stacks are account-agnostic either way)
+   */
+  readonly account?: string;
+  /** CloudFormation termination protection on every stack. */
+  readonly terminationProtection: boolean;
   readonly network: NetworkProfile;
   readonly ingress: IngressProfile;
+  readonly tls: TlsProfile;
   readonly service: ServiceProfile;
   /** Retention of every log group, in days (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
@@ -118,6 +192,7 @@ const SEED_NETWORK: NetworkProfile = {
   publicSubnetCidrs: ['10.0.1.0/24', '10.0.2.0/24'],
   privateSubnetCidrs: ['10.0.10.0/24', '10.0.20.0/24'],
   natGateways: 2,
+  restrictDefaultSecurityGroup: true,
 };
 
 const SEED_INGRESS: IngressProfile = {
@@ -167,21 +242,35 @@ const LOCAL_ALARM_TIMINGS: Record<AlarmKey, AlarmTiming> = Object.fromEntries(
   ]),
 ) as Record<AlarmKey, AlarmTiming>;
 
+/**
+ * dev and prod differ from AWS_ALARM_TIMINGS in one place: how `low_request_count` reads a period
+ * without data. The load balancer publishes no RequestCount at all while nobody calls it, so
+ * "missing" is the very symptom the alarm is for; in dev, idle most of the time, it would sit in
+ * ALARM, so there a missing period counts as OK and only a published count below 1 alarms.
+ */
+const DEV_ALARM_TIMINGS: Record<AlarmKey, AlarmTiming> = {
+  ...AWS_ALARM_TIMINGS,
+  low_request_count: { ...AWS_ALARM_TIMINGS.low_request_count, treatMissingData: 'notBreaching' },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
   local: {
     name: 'local',
     prefix: 'zama-api-platform-local',
     // The emulators' default region.
     region: 'us-east-1',
+    terminationProtection: false,
     // No NAT gateway: LocalStack's CloudFormation cannot create one and nothing routes locally.
-    network: { ...SEED_NETWORK, natGateways: 0 },
+    // The default security group stays as is: restricting it takes a Lambda no emulator runs.
+    network: { ...SEED_NETWORK, natGateways: 0, restrictDefaultSecurityGroup: false },
     ingress: SEED_INGRESS,
+    tls: { required: false },
     service: {
-      image: 'zama/api:local',
+      image: { repository: 'zama/api', tag: 'local' },
       cpu: 256,
       memoryMiB: 512,
-      desiredCount: 2,
-      minCount: 1,
+      // compose.yaml runs this many api tasks (localstack/test/compose-parity.test.ts).
+      minCount: 2,
       maxCount: 3,
       cpuTargetPercent: 70,
       memoryTargetPercent: 70,
@@ -193,24 +282,26 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       },
       containerHealthCheck: { intervalSeconds: 5, timeoutSeconds: 2, retries: 2, startPeriodSeconds: 5 },
       deregistrationDelaySeconds: 5,
+      namedTargetGroup: true,
       faultInjection: true,
     },
     logRetentionDays: 1,
     onStackDelete: 'destroy',
     alarms: LOCAL_ALARM_TIMINGS,
-    alerts: { inbox: true },
+    alerts: { requireEmail: false, inbox: true },
   },
   dev: {
     name: 'dev',
     prefix: 'zama-api-platform-dev',
     region: 'eu-west-3',
+    terminationProtection: false,
     network: SEED_NETWORK,
     ingress: SEED_INGRESS,
+    tls: { required: false },
     service: {
-      image: 'zama/api:latest',
+      image: { repository: 'zama/api', tag: 'latest' },
       cpu: 256,
       memoryMiB: 512,
-      desiredCount: 2,
       minCount: 1,
       maxCount: 5,
       cpuTargetPercent: 70,
@@ -222,20 +313,21 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
     },
     logRetentionDays: 7,
     onStackDelete: 'destroy',
-    alarms: AWS_ALARM_TIMINGS,
-    alerts: { email: 'platform-alerts@example.com', inbox: false },
+    alarms: DEV_ALARM_TIMINGS,
+    alerts: { requireEmail: true, inbox: false },
   },
   prod: {
     name: 'prod',
     prefix: 'zama-api-platform-prod',
     region: 'eu-west-3',
+    terminationProtection: true,
     network: SEED_NETWORK,
     ingress: SEED_INGRESS,
+    tls: { required: true },
     service: {
-      image: 'zama/api:0.1.0',
+      image: { repository: 'zama/api', tag: '0.1.0' },
       cpu: 512,
       memoryMiB: 1024,
-      desiredCount: 2,
       minCount: 2,
       maxCount: 5,
       cpuTargetPercent: 70,
@@ -248,7 +340,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
     logRetentionDays: 30,
     onStackDelete: 'retain',
     alarms: AWS_ALARM_TIMINGS,
-    alerts: { email: 'platform-alerts@example.com', inbox: false },
+    alerts: { requireEmail: true, inbox: false },
   },
 };
 
@@ -271,12 +363,46 @@ export function selectProfile(contextValue: unknown, envValue: string | undefine
   return validateProfile(PROFILES[requested as ProfileName]);
 }
 
-/** Returns the profile unchanged, or throws a {@link ProfileError} listing every problem. */
+/**
+ * Returns the profile unchanged, or throws a {@link ProfileError} listing every problem of its
+ * shape. What only deployment settings can give (an e-mail, a certificate) is checked by
+ * {@link resolveProfile}.
+ */
 export function validateProfile(profile: PlatformProfile): PlatformProfile {
-  const problems = [
+  return throwIfProblems(profile, shapeProblems(profile));
+}
+
+/**
+ * The profile with the deployment settings applied, or a {@link ProfileError} listing every
+ * problem, one line each, naming the setting to change.
+ */
+export function resolveProfile(profile: PlatformProfile, settings: DeploymentSettings = {}): PlatformProfile {
+  const { resolved, problems } = checkProfile(profile, settings);
+  return throwIfProblems(resolved, problems);
+}
+
+/** {@link resolveProfile} without throwing: the resolved profile and its problems. */
+export function checkProfile(
+  profile: PlatformProfile,
+  settings: DeploymentSettings = {},
+): { readonly resolved: PlatformProfile; readonly problems: readonly string[] } {
+  const resolved = applySettings(profile, settings);
+  return { resolved, problems: [...shapeProblems(resolved), ...requirementProblems(resolved)] };
+}
+
+function throwIfProblems(profile: PlatformProfile, problems: readonly string[]): PlatformProfile {
+  if (problems.length > 0) {
+    throw new ProfileError(`Invalid profile "${profile.name}":\n  - ${problems.join('\n  - ')}`);
+  }
+  return profile;
+}
+
+function shapeProblems(profile: PlatformProfile): string[] {
+  return [
     ...checkNames(profile),
     ...checkNetwork(profile.network),
     ...checkIngress(profile.ingress),
+    ...checkTls(profile),
     ...checkService(profile.service),
     ...(profile.service.faultInjection && profile.name !== 'local'
       ? [
@@ -287,15 +413,39 @@ export function validateProfile(profile: PlatformProfile): PlatformProfile {
     ...(RETENTION_DAYS.includes(profile.logRetentionDays)
       ? []
       : [`logRetentionDays ${profile.logRetentionDays} is not one of ${RETENTION_DAYS.join(', ')}`]),
-    ...(profile.alerts.email === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(profile.alerts.email)
+    ...(profile.alerts.email === undefined || EMAIL.test(profile.alerts.email)
       ? []
-      : [`alerts.email ${JSON.stringify(profile.alerts.email)} is not an e-mail address`]),
+      : [
+          `alerts.email ${JSON.stringify(profile.alerts.email)} is not an e-mail address${settingSource('alertsEmail')}`,
+        ]),
   ];
-  if (problems.length > 0) {
-    throw new ProfileError(`Invalid profile "${profile.name}":\n  - ${problems.join('\n  - ')}`);
-  }
-  return profile;
 }
+
+/** What a profile demands of the deployment settings. */
+function requirementProblems(profile: PlatformProfile): string[] {
+  return [
+    ...(profile.alerts.requireEmail && profile.alerts.email === undefined
+      ? [
+          `alerts.email is required for the ${profile.name} profile, so that alarms reach a person: give it with ${howToSet('alertsEmail')}`,
+        ]
+      : []),
+    ...(profile.tls.required && profile.tls.certificateArn === undefined
+      ? [
+          `tls.certificateArn is required for the ${profile.name} profile, whose load balancer serves HTTPS only: give an ACM certificate of ${profile.region} with ${howToSet('certificateArn', `arn:aws:acm:${profile.region}:<account>:certificate/<id>`)}`,
+        ]
+      : []),
+  ];
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const ACCOUNT = /^\d{12}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+/** A registry host (with an optional port) and path components, as Docker names them. */
+const REPOSITORY =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** The retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [
@@ -316,7 +466,12 @@ function checkNames(profile: PlatformProfile): string[] {
   // `<prefix>-api-tg` names the target group, which may have at most 32 characters.
   if (!/^[a-z][a-z0-9-]{0,23}[a-z0-9]$/.test(profile.prefix)) {
     problems.push(
-      `prefix ${JSON.stringify(profile.prefix)} must be 2-25 lower-case letters, digits or hyphens, starting with a letter`,
+      `prefix ${JSON.stringify(profile.prefix)} must be 2-25 lower-case letters, digits or hyphens, starting with a letter${settingSource('prefix')}`,
+    );
+  }
+  if (profile.account !== undefined && !ACCOUNT.test(profile.account)) {
+    problems.push(
+      `account ${JSON.stringify(profile.account)} is not a 12-digit AWS account id${settingSource('account')}`,
     );
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(profile.region)) {
@@ -370,18 +525,74 @@ function checkNetwork(network: NetworkProfile): string[] {
 
 function checkIngress(ingress: IngressProfile): string[] {
   return [
-    ...ingress.kongKonnectCidrs.map((cidr) => ['ingress.kongKonnectCidrs', cidr] as const),
-    ...ingress.adminCidrs.map((cidr) => ['ingress.adminCidrs', cidr] as const),
-  ].flatMap(([field, cidr]) => {
-    if (!parseCidr(cidr)) return [`${field}: ${JSON.stringify(cidr)} is not an IPv4 CIDR block`];
-    if (cidr.endsWith('/0')) return [`${field}: ${cidr} would open the load balancer to the whole internet`];
+    ...ingress.kongKonnectCidrs.map((cidr) => ['kongKonnectCidrs', cidr] as const),
+    ...ingress.adminCidrs.map((cidr) => ['adminCidrs', cidr] as const),
+  ].flatMap(([setting, cidr]) => {
+    const field = `ingress.${setting}`;
+    if (!parseCidr(cidr))
+      return [`${field}: ${JSON.stringify(cidr)} is not an IPv4 CIDR block${settingSource(setting)}`];
+    if (cidr.endsWith('/0'))
+      return [
+        `${field}: ${cidr} would open the load balancer to the whole internet${settingSource(setting)}`,
+      ];
     return [];
   });
 }
 
+function checkTls({ tls, region, account }: PlatformProfile): string[] {
+  const problems: string[] = [];
+  if (tls.certificateArn !== undefined) {
+    const match = CERTIFICATE_ARN.exec(tls.certificateArn);
+    if (!match) {
+      problems.push(
+        `tls.certificateArn ${JSON.stringify(tls.certificateArn)} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)${settingSource('certificateArn')}`,
+      );
+    } else if (match[1] !== region) {
+      problems.push(
+        `tls.certificateArn is a certificate of ${match[1]}, but the load balancer is in ${region} and needs one of its own region${settingSource('certificateArn')}`,
+      );
+    } else if (account !== undefined && match[2] !== account) {
+      problems.push(
+        `tls.certificateArn belongs to account ${match[2]}, not to the profile's account ${account}${settingSource('certificateArn')}`,
+      );
+    }
+  }
+  if (tls.domainName !== undefined) {
+    if (!HOST_NAME.test(tls.domainName)) {
+      problems.push(
+        `tls.domainName ${JSON.stringify(tls.domainName)} is not a host name${settingSource('domainName')}`,
+      );
+    } else if (tls.certificateArn === undefined) {
+      problems.push(
+        `tls.domainName is only used with a certificate: give tls.certificateArn too (${howToSet('certificateArn')})`,
+      );
+    }
+  }
+  return problems;
+}
+
+function checkImage(image: ImageReference): string[] {
+  const problems: string[] = [];
+  const where = `service.image ${JSON.stringify(formatImageReference(image))}`;
+  if (!REPOSITORY.test(image.repository)) {
+    problems.push(
+      `${where}: ${JSON.stringify(image.repository)} is not a repository name${settingSource('apiImage')}`,
+    );
+  }
+  if (image.tag !== undefined && !TAG.test(image.tag)) {
+    problems.push(`${where}: ${JSON.stringify(image.tag)} is not an image tag${settingSource('apiImage')}`);
+  }
+  if (image.digest !== undefined && !DIGEST.test(image.digest)) {
+    problems.push(
+      `${where}: ${JSON.stringify(image.digest)} is not an image digest (sha256: and 64 lower-case hexadecimal digits)${settingSource('apiImage')}`,
+    );
+  }
+  return problems;
+}
+
 function checkService(service: ServiceProfile): string[] {
   const problems: string[] = [];
-  if (service.image.trim() === '') problems.push('service.image is empty');
+  problems.push(...checkImage(service.image));
   const memory = FARGATE_MEMORY[service.cpu];
   if (!memory) {
     problems.push(
@@ -392,10 +603,10 @@ function checkService(service: ServiceProfile): string[] {
       `service.memoryMiB ${service.memoryMiB} is not valid with cpu ${service.cpu} (${memory.join(', ')})`,
     );
   }
-  const { minCount, desiredCount, maxCount } = service;
-  if (!(minCount >= 1 && minCount <= desiredCount && desiredCount <= maxCount)) {
+  const { minCount, maxCount } = service;
+  if (!(Number.isInteger(minCount) && Number.isInteger(maxCount) && minCount >= 1 && minCount <= maxCount)) {
     problems.push(
-      `service counts need 1 <= minCount <= desiredCount <= maxCount, got ${minCount}/${desiredCount}/${maxCount}`,
+      `service counts need 1 <= minCount <= maxCount (whole numbers), got ${minCount}/${maxCount}`,
     );
   }
   for (const field of ['cpuTargetPercent', 'memoryTargetPercent'] as const) {
@@ -430,8 +641,11 @@ function checkAlarms(alarms: Readonly<Record<AlarmKey, AlarmTiming>>): string[] 
   return ALARM_KEYS.flatMap((key) => {
     const timing = alarms[key];
     if (!timing) return [`alarms.${key} is missing`];
-    const { periodSeconds, evaluationPeriods } = timing;
+    const { periodSeconds, evaluationPeriods, treatMissingData } = timing;
     const problems: string[] = [];
+    if (treatMissingData !== undefined && !MISSING_DATA.includes(treatMissingData)) {
+      problems.push(`alarms.${key}.treatMissingData must be one of ${MISSING_DATA.join(', ')}`);
+    }
     if (![10, 30].includes(periodSeconds) && !(periodSeconds >= 60 && periodSeconds % 60 === 0)) {
       problems.push(`alarms.${key}.periodSeconds ${periodSeconds} must be 10, 30 or a multiple of 60`);
     }

@@ -62,7 +62,9 @@ const { BREACHING, NOT_BREACHING } = cloudwatch.TreatMissingData;
  *
  * Missing data is breaching only where AWS publishes a datapoint every period while the
  * resource exists (healthy host count, running task count) or where silence is the
- * symptom (no requests); everything else only has data while there is traffic.
+ * symptom (no requests); everything else only has data while there is traffic. A profile
+ * may choose otherwise per alarm (`alarms.<key>.treatMissingData`): dev reads a period
+ * without requests as OK.
  */
 export const ALARM_DEFINITIONS: Readonly<Record<AlarmKey, AlarmDefinition>> = {
   no_healthy_targets: {
@@ -206,7 +208,7 @@ export class ServiceAlarms extends Construct {
     const alarms = {} as Record<AlarmKey, cloudwatch.Alarm>;
     for (const key of ALARM_KEYS) {
       const definition = ALARM_DEFINITIONS[key];
-      const { periodSeconds, evaluationPeriods } = props.profile.alarms[key];
+      const { periodSeconds, evaluationPeriods, treatMissingData } = props.profile.alarms[key];
       const alarm = new cloudwatch.Alarm(this, pascalCase(key), {
         alarmName: names.alarm(key),
         alarmDescription: `[${definition.priority}] ${definition.description}`,
@@ -217,7 +219,9 @@ export class ServiceAlarms extends Construct {
         threshold: definition.threshold,
         evaluationPeriods,
         datapointsToAlarm: evaluationPeriods,
-        treatMissingData: definition.treatMissingData,
+        // The profile may read silence otherwise (an idle dev stack has no requests).
+        treatMissingData:
+          (treatMissingData as cloudwatch.TreatMissingData | undefined) ?? definition.treatMissingData,
       });
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILE_NAMES, type ProfileName } from '../lib/profiles';
+import { EXAMPLE_SETTINGS, settingsAsContext } from '../lib/settings';
 import { type AssemblyStack, assemblyStacks, QUIET_CDK_ENV, runCdk } from './cdk-cli';
 
 interface Run {
@@ -20,9 +21,18 @@ async function synth(profile: ProfileName, validation: boolean): Promise<Run> {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
   const env = { ...process.env, ...QUIET_CDK_ENV, CDK_VALIDATION: validation ? 'true' : 'false' };
   const started = process.hrtime.bigint();
-  const code = await runCdk(['synth', '--quiet', '-c', `profile=${profile}`, '-o', outdir], env, {
-    quiet: true,
-  });
+  // dev and prod need deployment settings: the made-up ones every offline synthesis uses.
+  const settings = Object.entries(settingsAsContext(EXAMPLE_SETTINGS[profile])).flatMap(([key, value]) => [
+    '-c',
+    `${key}=${value}`,
+  ]);
+  const code = await runCdk(
+    ['synth', '--quiet', '-c', `profile=${profile}`, ...settings, '-o', outdir],
+    env,
+    {
+      quiet: true,
+    },
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`cdk synth (${profile}) exited with ${code}`);
   return { profile, validation, seconds, stacks: assemblyStacks(outdir) };

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILE_NAMES, type ProfileName } from '../lib/profiles';
+import { EXAMPLE_SETTINGS, settingsAsContext } from '../lib/settings';
 import {
   type Counterpart,
   SEED_CLAIMED_TOTALS,
@@ -138,7 +139,7 @@ export const LOCAL_REASONS: Readonly<Record<string, string>> = {
   'aws_eip.nat[0-1]': 'no NAT gateway locally (LocalStack cannot create one, and nothing routes).',
   'aws_nat_gateway.main[0-1]': 'no NAT gateway locally (LocalStack cannot create one, and nothing routes).',
   'aws_sns_topic_subscription.email_alerts': 'alerts go to the inbox queue instead of e-mail.',
-  'aws_appautoscaling_target.api': 'scales between 1 and 3 tasks locally.',
+  'aws_appautoscaling_target.api': 'scales between 2 and 3 tasks locally.',
   'healthCheck.interval: 30':
     'shorter health checks locally (5 s interval, 2 s timeout, 2 retries, 5 s start period).',
   'healthCheck.timeout: 5': 'shorter health checks locally.',
@@ -158,7 +159,10 @@ function capitalize(text: string): string {
 /** The templates of every profile, synthesized in-process. */
 export function templatesOfAllProfiles(): Record<ProfileName, Templates> {
   return Object.fromEntries(
-    PROFILE_NAMES.map((profile) => [profile, synthesizePlatform(profile).templates]),
+    PROFILE_NAMES.map((profile) => [
+      profile,
+      synthesizePlatform(profile, { context: settingsAsContext(EXAMPLE_SETTINGS[profile]) }).templates,
+    ]),
   ) as Record<ProfileName, Templates>;
 }
 

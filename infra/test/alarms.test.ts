@@ -1,5 +1,5 @@
 import { platformNames } from '../lib/names';
-import { ALARM_KEYS, type AlarmKey, PROFILES } from '../lib/profiles';
+import { ALARM_KEYS, type AlarmKey, PROFILES, type ProfileName } from '../lib/profiles';
 import type { CfnResource } from '../scripts/synthesize';
 import { logicalIdsOf, rawTemplateOf, templateOf } from './support';
 
@@ -19,7 +19,7 @@ interface AlarmProperties {
   OKActions: unknown[];
 }
 
-function alarmsOf(profile: 'dev' | 'local'): Map<AlarmKey, AlarmProperties> {
+function alarmsOf(profile: ProfileName): Map<AlarmKey, AlarmProperties> {
   const names = platformNames(PROFILES[profile].prefix);
   const alarms = Object.values(rawTemplateOf(profile, 'compute').Resources)
     .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
@@ -195,7 +195,8 @@ function physicalId(logicalId: string, resources: Record<string, CfnResource>): 
       return `${loadBalancer.replace(':loadbalancer/', ':listener/')}/f2f7dc8efc522ab2`;
     }
     case 'AWS::ElasticLoadBalancingV2::TargetGroup':
-      return `${arn}:targetgroup/${properties.Name}/73e2d6bc24d8a067`;
+      // Without a Name, CloudFormation generates one (at most 32 characters).
+      return `${arn}:targetgroup/${properties.Name ?? 'zama-a-Targe-1VZ2QZ4A9UQXN'}/73e2d6bc24d8a067`;
     case 'AWS::ECS::Cluster':
       return properties.ClusterName as string;
   }
@@ -215,7 +216,8 @@ describe('the seed alarms', () => {
       Statistic: statistic,
       ComparisonOperator: comparison,
       Threshold: threshold,
-      TreatMissingData: missingData,
+      // The profile may read missing data otherwise (see the low_request_count test).
+      TreatMissingData: PROFILES.dev.alarms[key].treatMissingData ?? missingData,
     });
   });
 
@@ -287,7 +289,7 @@ describe('the seed alarms', () => {
       // THEN they are the full names AWS publishes (never the bare `<prefix>-alb` the seed used)
       const expected: Record<string, RegExp> = {
         LoadBalancer: new RegExp(`^app/${names.loadBalancer}/[0-9a-f]{16}$`),
-        TargetGroup: new RegExp(`^targetgroup/${names.targetGroup}/[0-9a-f]{16}$`),
+        TargetGroup: /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/,
         ClusterName: new RegExp(`^${names.cluster}$`),
         ServiceName: new RegExp(`^${key === 'kong_cpu_high' ? names.kongService : names.apiService}$`),
       };
@@ -303,5 +305,24 @@ describe('the seed alarms', () => {
     template.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
     });
+  });
+
+  test('low_request_count reads silence per profile: OK in an idle dev stack, ALARM in prod and locally', () => {
+    // GIVEN the three profiles; without requests the load balancer publishes no RequestCount
+    // WHEN
+    const missingData = Object.fromEntries(
+      (['local', 'dev', 'prod'] as const).map((profile) => [
+        profile,
+        alarmsOf(profile).get('low_request_count')?.TreatMissingData,
+      ]),
+    );
+    // THEN only a published count below 1 alarms in dev; elsewhere silence is the outage
+    expect(missingData).toEqual({ local: 'breaching', dev: 'notBreaching', prod: 'breaching' });
+    // and every other alarm keeps the seed's treatment in every profile
+    for (const profile of ['local', 'dev', 'prod'] as const) {
+      for (const key of ALARM_KEYS.filter((k) => k !== 'low_request_count')) {
+        expect(alarmsOf(profile).get(key)?.TreatMissingData).toBe(SEED_ALARMS[key][5]);
+      }
+    }
   });
 });

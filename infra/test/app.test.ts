@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Token } from 'aws-cdk-lib';
+import { SETTINGS } from '../lib/settings';
 import { MODULES } from '../scripts/synthesize';
 import { platformOf } from './support';
 
@@ -53,4 +56,65 @@ describe('the CDK app', () => {
         'Unknown profile "staging": choose one of local, dev, prod (with -c profile=<name> or PLATFORM_PROFILE=<name>)\n',
     });
   });
+
+  /** Runs bin/app.ts as `cdk synth` would, with only the given settings in the environment. */
+  function runApp(env: Record<string, string>) {
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) =>
+          !Object.values(SETTINGS).some((setting) => setting.env === name) && name !== 'CDK_CONTEXT_JSON',
+      ),
+    );
+    const outdir = mkdtempSync(join(tmpdir(), 'app-test-'));
+    return promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: join(__dirname, '..'),
+      env: { ...clean, CDK_OUTDIR: outdir, ...env },
+    }).then(({ stderr }) => ({ stderr, outdir }));
+  }
+
+  test('refuses to synthesize prod without an e-mail and a certificate, saying how to give each', async () => {
+    // GIVEN the prod profile and neither setting
+    // WHEN the app runs
+    const run = runApp({ PLATFORM_PROFILE: 'prod' });
+    // THEN one line per problem, before any stack is synthesized
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^Invalid profile "prod":\n {2}- alerts\.email is required .*ALERTS_EMAIL=<address>\n {2}- tls\.certificateArn is required .*CERTIFICATE_ARN=arn:aws:acm:eu-west-3:<account>:certificate\/<id>\n$/,
+      ),
+    });
+  }, 30_000);
+
+  test('takes the settings from the environment', async () => {
+    // GIVEN the dev profile with its e-mail in ALERTS_EMAIL
+    // WHEN the app runs
+    const { stderr, outdir } = await runApp({ PLATFORM_PROFILE: 'dev', ALERTS_EMAIL: 'ops@example.com' });
+    // THEN it synthesizes, subscribing that address
+    expect(stderr).toBe('');
+    expect(readFileSync(join(outdir, 'Observability.template.json'), 'utf8')).toContain('"ops@example.com"');
+  }, 60_000);
+
+  test('protects the prod stacks, and only those, against termination', () => {
+    // GIVEN / WHEN
+    const protection = (profile: 'local' | 'dev' | 'prod') =>
+      MODULES.map((module) => platformOf(profile).platform[module].terminationProtection);
+    // THEN
+    expect(protection('prod')).toEqual([true, true, true, true]);
+    expect(protection('dev')).toEqual([false, false, false, false]);
+    expect(protection('local')).toEqual([false, false, false, false]);
+  });
+
+  test('leaves the local profile alone whatever deployment settings the environment holds', async () => {
+    // GIVEN settings in the environment that the local profile would reject or change with
+    // WHEN the app runs with the local profile
+    const { stderr, outdir } = await runApp({
+      PLATFORM_PROFILE: 'local',
+      CERTIFICATE_ARN: 'arn:aws:acm:eu-west-3:111122223333:certificate/00000000-0000-4000-8000-000000000000',
+      ALERTS_EMAIL: 'ops@example.com',
+    });
+    // THEN it synthesizes as the repository defines it
+    expect(stderr).toBe('');
+    const observability = readFileSync(join(outdir, 'Observability.template.json'), 'utf8');
+    expect(observability).not.toContain('ops@example.com');
+  }, 60_000);
 });

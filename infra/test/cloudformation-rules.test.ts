@@ -1,15 +1,18 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import { PROFILE_NAMES } from '../lib/profiles';
 import { synthesizePlatform } from '../scripts/synthesize';
+import { exampleContext } from './support';
 
 // The CDK's built-in CloudFormation validation (schema, best-practice and misconfiguration rules)
 // costs seconds, so the scripts' `cdk synth` skips it; here it runs with findings as errors.
 describe('CloudFormation rules', () => {
-  test.each(['dev', 'local'] as const)(
+  test.each(PROFILE_NAMES)(
     'every %s template passes the built-in validation',
     (profile) => {
       // GIVEN the profile
       // WHEN synthesized with validation, findings failing synthesis
-      const synthesize = () => synthesizePlatform(profile, { validate: true });
+      const synthesize = () =>
+        synthesizePlatform(profile, { validate: true, context: exampleContext(profile) });
       // THEN
       expect(synthesize).not.toThrow();
     },

@@ -1,6 +1,13 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { ApiLoadBalancer, type ApiLoadBalancerProps } from '../lib/api-load-balancer';
 import { CONTAINER_HEALTH_CHECK_COMMAND } from '../lib/compute-stack';
-import { logicalIdsOf, rawTemplateOf, templateOf } from './support';
+import { PROFILE_NAMES, PROFILES } from '../lib/profiles';
+import { EXAMPLE_SETTINGS } from '../lib/settings';
+import { logicalIdsOf, rawTemplateOf, templateOf, templatesWith } from './support';
 
 /** `Fn::ImportValue` of an export of one of the other stacks, matched by the exported logical ID. */
 const importOf = (stack: string, exported: RegExp | string) => ({
@@ -72,7 +79,8 @@ describe('ComputeStack', () => {
           LogConfiguration: {
             LogDriver: 'awslogs',
             Options: {
-              'awslogs-group': importOf('observability', 'RefApiLogGroup'),
+              // By name: the observability stack owns the group (no export).
+              'awslogs-group': '/aws/ecs/zama-api-platform-dev/api',
               'awslogs-stream-prefix': 'api',
               'awslogs-region': 'eu-west-3',
             },
@@ -155,7 +163,16 @@ describe('ComputeStack', () => {
           {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: importOf('observability', 'FnGetAttApiLogGroup.*Arn'),
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:logs:eu-west-3:',
+                  { Ref: 'AWS::AccountId' },
+                  ':log-group:/aws/ecs/zama-api-platform-dev/api:*',
+                ],
+              ],
+            },
           },
           {
             Effect: 'Allow',
@@ -213,14 +230,13 @@ describe('ComputeStack', () => {
   });
 
   test('runs the service on Fargate in the private subnets with circuit breaker, rollback and ECS Exec', () => {
-    // GIVEN the dev profile (2 tasks)
+    // GIVEN the dev profile
     // WHEN
     const template = templateOf('dev', 'compute');
     // THEN
     template.hasResourceProperties('AWS::ECS::Service', {
       ServiceName: 'zama-api-platform-dev-api',
       LaunchType: 'FARGATE',
-      DesiredCount: 2,
       EnableExecuteCommand: true,
       DeploymentConfiguration: {
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
@@ -313,7 +329,6 @@ describe('ComputeStack', () => {
     const local = templateOf('local', 'compute');
     // THEN
     const common = {
-      Name: Match.stringLikeRegexp('-api-tg$'),
       Port: 8080,
       Protocol: 'HTTP',
       TargetType: 'ip',
@@ -322,6 +337,7 @@ describe('ComputeStack', () => {
     };
     dev.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       ...common,
+      Name: Match.absent(),
       HealthCheckIntervalSeconds: 30,
       HealthCheckTimeoutSeconds: 5,
       HealthyThresholdCount: 2,
@@ -330,6 +346,7 @@ describe('ComputeStack', () => {
     });
     local.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       ...common,
+      Name: 'zama-api-platform-local-api-tg',
       HealthCheckIntervalSeconds: 5,
       HealthCheckTimeoutSeconds: 2,
       UnhealthyThresholdCount: 2,
@@ -384,5 +401,201 @@ describe('ComputeStack', () => {
         ],
       },
     });
+  });
+
+  test.each(PROFILE_NAMES)(
+    '%s: auto scaling owns the task count, so the service has no DesiredCount and starts at minCount',
+    (profile) => {
+      // GIVEN the profile
+      // WHEN
+      const template = templateOf(profile, 'compute');
+      // THEN a deploy never resets a scaled-out service
+      template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        MinCapacity: PROFILES[profile].service.minCount,
+        MaxCapacity: PROFILES[profile].service.maxCount,
+      });
+    },
+  );
+
+  test('serves HTTPS with a current TLS policy where the profile has a certificate, and redirects HTTP to it', () => {
+    // GIVEN the prod profile, which requires a certificate
+    // WHEN
+    const template = templateOf('prod', 'compute');
+    // THEN
+    const [loadBalancer] = logicalIdsOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      LoadBalancerArn: { Ref: loadBalancer },
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09',
+      Certificates: [{ CertificateArn: EXAMPLE_SETTINGS.prod.certificateArn }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^TargetGroup') } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      LoadBalancerArn: { Ref: loadBalancer },
+      Port: 8080,
+      Protocol: 'HTTP',
+      DefaultActions: [
+        { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+      ],
+    });
+    // Kong Konnect's upstream is the API URL: HTTPS.
+    template.hasOutput('ApiUrl', {
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [loadBalancer, 'DNSName'] }]] },
+    });
+  });
+
+  test('gives Kong Konnect the certificate domain as upstream when the profile names one', () => {
+    // GIVEN dev with a certificate and the domain it covers
+    const certificateArn =
+      'arn:aws:acm:eu-west-3:111122223333:certificate/11111111-2222-4333-8444-555555555555';
+    // WHEN
+    const template = Template.fromJSON(
+      templatesWith('dev', { certificateArn, domainName: 'api.dev.example.com' }).compute,
+    );
+    // THEN
+    template.hasOutput('ApiUrl', { Value: 'https://api.dev.example.com' });
+    template.hasOutput('LoadBalancerDnsName', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LoadBalancer'), 'DNSName'] },
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: certificateArn }],
+    });
+  });
+
+  test('pulls the image the settings name, pinned by its digest', () => {
+    // GIVEN an image reference with a digest
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    // WHEN
+    const template = Template.fromJSON(
+      templatesWith('dev', { apiImage: `ghcr.io/zama/api:1.2.3@${digest}` }).compute,
+    );
+    // THEN
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Image: `ghcr.io/zama/api@${digest}` })],
+    });
+  });
+
+  test('lets the execution role pull an ECR image from exactly its repository', () => {
+    // GIVEN an image in an ECR repository
+    const repository = '123456789012.dkr.ecr.eu-west-3.amazonaws.com/zama/api';
+    // WHEN
+    const template = Template.fromJSON(templatesWith('dev', { apiImage: `${repository}:1.2.3` }).compute);
+    // THEN
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Image: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            Resource: 'arn:aws:ecr:eu-west-3:123456789012:repository/zama/api',
+          }),
+          Match.objectLike({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('ApiLoadBalancer', () => {
+  function given(props: (stack: Stack) => Partial<ApiLoadBalancerProps> = () => ({})) {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-west-3' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const targetGroup = new elbv2.ApplicationTargetGroup(stack, 'Targets', {
+      vpc,
+      port: 8080,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+    });
+    const securityGroup = new ec2.SecurityGroup(stack, 'Group', { vpc });
+    const create = () =>
+      new ApiLoadBalancer(stack, 'Api', {
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        securityGroup,
+        targetGroup,
+        ...props(stack),
+      });
+    return { stack, create };
+  }
+  const certificate = (stack: Stack) =>
+    acm.Certificate.fromCertificateArn(
+      stack,
+      'Certificate',
+      'arn:aws:acm:eu-west-3:111122223333:certificate/00000000-0000-4000-8000-000000000000',
+    );
+
+  test('serves HTTP on port 80 by default and opens no security group rule', () => {
+    // GIVEN no certificate
+    const { stack, create } = given();
+    // WHEN
+    const api = create();
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    expect(api.redirectListener).toBeUndefined();
+    expect(JSON.stringify(stack.resolve(api.url))).toMatch(
+      /^\{"Fn::Join":\["",\["http:\/\/",.*"DNSName"\]\},":80"\]\]\}$/,
+    );
+  });
+
+  test('takes the HTTPS port and TLS policy it is given', () => {
+    // GIVEN a certificate, a port and an explicit policy
+    const { stack, create } = given((scope) => ({
+      certificate: certificate(scope),
+      sslPolicy: elbv2.SslPolicy.TLS13_13,
+      httpsPort: 8443,
+    }));
+    // WHEN
+    const api = create();
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [
+        Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '8443' }) }),
+      ],
+    });
+    expect(api.redirectListener).toBeDefined();
+    expect(JSON.stringify(stack.resolve(api.url))).toMatch(
+      /^\{"Fn::Join":\["",\["https:\/\/",.*":8443"\]\]\}$/,
+    );
+  });
+
+  test.each<[string, (stack: Stack) => Partial<ApiLoadBalancerProps>, RegExp]>([
+    ['an HTTPS port without a certificate', () => ({ httpsPort: 443 }), /httpsPort needs a certificate/],
+    [
+      'a TLS policy without a certificate',
+      () => ({ sslPolicy: elbv2.SslPolicy.TLS13_13 }),
+      /sslPolicy needs a certificate/,
+    ],
+    [
+      'a domain name without a certificate',
+      () => ({ domainName: 'api.example.com' }),
+      /domainName needs a certificate/,
+    ],
+    ['a port out of range', () => ({ httpPort: 70000 }), /httpPort 70000 is not a port number/],
+    [
+      'the same port for HTTP and HTTPS',
+      (stack) => ({ certificate: certificate(stack), httpPort: 443 }),
+      /httpPort and httpsPort must differ/,
+    ],
+  ])('rejects %s', (_, props, message) => {
+    // GIVEN invalid props
+    const { create } = given(props);
+    // WHEN / THEN
+    expect(create).toThrow(message);
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROFILE_NAMES } from '../lib/profiles';
+import { PROFILE_NAMES, PROFILES } from '../lib/profiles';
 import { type CfnTemplate, MODULES } from '../scripts/synthesize';
 import { platformOf, rawTemplateOf } from './support';
 
@@ -134,33 +134,54 @@ describe('emulator compatibility of the local profile', () => {
   });
 });
 
+/**
+ * The one Lambda function the AWS profiles deploy: the custom resource that empties the VPC's
+ * default security group (`network.restrictDefaultSecurityGroup`), which no emulator runs.
+ */
+const DEFAULT_SECURITY_GROUP_RESTRICTION = ['AWS::Lambda::Function', 'Custom::VpcRestrictDefaultSG'];
+
 describe.each(PROFILE_NAMES)('what a %s deploy needs besides CloudFormation', (profile) => {
-  test('no Lambda function or custom resource, which emulators do not run', () => {
+  const restricts = PROFILES[profile].network.restrictDefaultSecurityGroup;
+
+  test('no Lambda function or custom resource but the default security group restriction, which emulators do not run', () => {
     // GIVEN / WHEN
     const types = MODULES.flatMap((module) =>
       Object.values(rawTemplateOf(profile, module).Resources).map((r) => r.Type),
     );
     // THEN
-    expect(types.filter((type) => type.startsWith('AWS::Lambda::') || type.startsWith('Custom::'))).toEqual(
-      [],
-    );
+    expect(
+      types.filter((type) => type.startsWith('AWS::Lambda::') || type.startsWith('Custom::')).sort(),
+    ).toEqual(restricts ? DEFAULT_SECURITY_GROUP_RESTRICTION : []);
   });
 
-  test('no asset but the templates: no image is built or pushed', () => {
+  test('no asset but the templates (and the restriction handler): no image is built or pushed', () => {
     // GIVEN / WHEN
     const { app } = platformOf(profile);
     const directory = app.outdir;
     const manifests = readdirSync(directory).filter((file) => file.endsWith('.assets.json'));
     // THEN
     expect(manifests).toHaveLength(MODULES.length);
+    const others: string[] = [];
     for (const file of manifests) {
       const manifest = JSON.parse(readFileSync(join(directory, file), 'utf8')) as {
-        files: Record<string, { source: { path: string } }>;
+        files: Record<string, { displayName?: string; source: { path: string } }>;
         dockerImages: Record<string, unknown>;
       };
       expect(manifest.dockerImages).toEqual({});
-      for (const asset of Object.values(manifest.files))
-        expect(asset.source.path).toMatch(/\.template\.json$/);
+      for (const asset of Object.values(manifest.files)) {
+        if (!asset.source.path.endsWith('.template.json'))
+          others.push(asset.displayName ?? asset.source.path);
+      }
     }
+    expect(others).toEqual(
+      restricts ? ['Networking/Custom::VpcRestrictDefaultSGCustomResourceProvider Code'] : [],
+    );
   });
+});
+
+test('the local profile, which emulators deploy, leaves the default security group as it is', () => {
+  // GIVEN / WHEN / THEN
+  expect(PROFILES.local.network.restrictDefaultSecurityGroup).toBe(false);
+  expect(PROFILES.dev.network.restrictDefaultSecurityGroup).toBe(true);
+  expect(PROFILES.prod.network.restrictDefaultSecurityGroup).toBe(true);
 });

@@ -1,7 +1,9 @@
 import { Aspects } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type INagLogger, type NagLoggerSuppressedData } from 'cdk-nag';
+import { PROFILE_NAMES } from '../lib/profiles';
 import { MODULES, synthesizePlatform } from '../scripts/synthesize';
+import { exampleContext } from './support';
 
 /** Records which findings a suppression silenced, to prove none is left without a finding. */
 class SuppressedFindings implements INagLogger {
@@ -30,7 +32,7 @@ function declaredSuppressions(templates: ReturnType<typeof synthesizePlatform>['
   );
 }
 
-describe.each(['dev', 'local'] as const)('cdk-nag AwsSolutions (%s profile)', (profile) => {
+describe.each(PROFILE_NAMES)('cdk-nag AwsSolutions (%s profile)', (profile) => {
   // GIVEN the profile with AwsSolutionsChecks applied to the whole app
   const suppressed = new SuppressedFindings();
   // WHEN
@@ -38,7 +40,7 @@ describe.each(['dev', 'local'] as const)('cdk-nag AwsSolutions (%s profile)', (p
     beforeSynth: (app) =>
       Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true, additionalLoggers: [suppressed] })),
     // Keep findings as annotations to list them, rather than failing synthesis on the first stack.
-    context: { '@aws-cdk/core:annotationsInValidationReport': false },
+    context: { ...exampleContext(profile), '@aws-cdk/core:annotationsInValidationReport': false },
   });
 
   it.each(MODULES)('THEN the %s stack has no unsuppressed finding', (module) => {

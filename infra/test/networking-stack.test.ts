@@ -85,6 +85,7 @@ describe('NetworkingStack', () => {
         publicSubnetCidrs: ['10.1.1.0/24', '10.1.2.0/24', '10.1.3.0/24'],
         privateSubnetCidrs: ['10.1.10.0/24', '10.1.20.0/24', '10.1.30.0/24'],
         natGateways: 1,
+        restrictDefaultSecurityGroup: true,
       },
     };
     // WHEN
@@ -248,6 +249,64 @@ describe('NetworkingStack', () => {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'vpc-flow-logs.amazonaws.com' } })],
       },
+    });
+  });
+
+  test("lets only this account's flow logs of this region assume the flow log role", () => {
+    // GIVEN the dev profile
+    // WHEN
+    const template = templateOf('dev', 'networking');
+    // THEN the trust policy is scoped against the confused deputy
+    const [role] = logicalIdsOf(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:aws:ec2:eu-west-3:', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*']],
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      DeliverLogsPermissionArn: { 'Fn::GetAtt': [role, 'Arn'] },
+    });
+  });
+
+  test.each([
+    ['dev', 1],
+    ['prod', 1],
+    ['local', 0],
+  ] as const)('%s: restricts the default security group on AWS only (%s)', (profile, count) => {
+    // GIVEN the profile
+    // WHEN
+    const template = templateOf(profile, 'networking');
+    // THEN the emulators, which run no Lambda, keep it as it is
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', count);
+  });
+
+  test('with a certificate, lets Kong Konnect and the admins reach HTTPS too', () => {
+    // GIVEN the prod profile, which has a certificate
+    // WHEN
+    const template = templateOf('prod', 'networking');
+    // THEN
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Load balancer'),
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '205.234.240.62/32', FromPort: 8080, ToPort: 8080 }),
+        Match.objectLike({ CidrIp: '88.181.233.30/32', FromPort: 8080, ToPort: 8080 }),
+        Match.objectLike({ CidrIp: '205.234.240.62/32', FromPort: 443, ToPort: 443 }),
+        Match.objectLike({ CidrIp: '88.181.233.30/32', FromPort: 443, ToPort: 443 }),
+        Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 8080, ToPort: 8080 }),
+      ],
     });
   });
 });

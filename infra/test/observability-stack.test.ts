@@ -4,6 +4,23 @@ import { platformNames } from '../lib/names';
 import { ALARM_KEYS } from '../lib/profiles';
 import { logicalIdsOf, rawTemplateOf, templateOf } from './support';
 
+/** The metric math expressions of the dev dashboard (tokens of its body left out). */
+function dashboardExpressions(): string[] {
+  const dashboard = Object.values(rawTemplateOf('dev', 'observability').Resources).find(
+    (resource) => resource.Type === 'AWS::CloudWatch::Dashboard',
+  );
+  const join = dashboard?.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] } | undefined;
+  const [, parts = []] = join?.['Fn::Join'] ?? [];
+  const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as {
+    widgets: Array<{ properties: { metrics?: unknown[][] } }>;
+  };
+  return body.widgets.flatMap((widget) =>
+    (widget.properties.metrics ?? []).flatMap((metric) =>
+      metric.flatMap((item) => (item as { expression?: string })?.expression ?? []),
+    ),
+  );
+}
+
 describe('ObservabilityStack', () => {
   test('creates the seed log groups with the profile retention', () => {
     // GIVEN the dev profile (7 days)
@@ -160,9 +177,53 @@ describe('ObservabilityStack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'zama-api-platform-dev' });
     const body = JSON.stringify(rawTemplateOf('dev', 'observability').Resources);
     for (const key of ALARM_KEYS) expect(body).toContain(`:alarm:${names.alarm(key)}`);
-    for (const name of [names.loadBalancer, names.targetGroup, names.apiService, names.cluster])
-      expect(body).toContain(name);
+    for (const name of [names.loadBalancer, names.apiService, names.cluster]) expect(body).toContain(name);
+    // Target group metrics are found by the load balancer's name: the target group's is generated.
+    expect(dashboardExpressions()).toContain(
+      `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="HealthyHostCount" "${names.loadBalancer}"', 'Minimum', 60)`,
+    );
+    expect(body).not.toContain(names.targetGroup);
     expect(body).toContain('AWS/NATGateway');
     expect(body).toContain('REJECT');
+  });
+
+  test('imports nothing: the flow log group by its name, the NAT gateways by SSM parameters', () => {
+    // GIVEN the dev profile (two NAT gateways)
+    // WHEN
+    const template = rawTemplateOf('dev', 'observability');
+    const networking = templateOf('dev', 'networking');
+    // THEN
+    expect(JSON.stringify(template)).not.toContain('Fn::ImportValue');
+    expect(JSON.stringify(template.Resources)).toContain('/aws/vpc/flow-logs/zama-api-platform-dev');
+    const parameters = (template as { Parameters?: Record<string, { Type: string; Default: string }> })
+      .Parameters;
+    const natParameters = Object.values(parameters ?? {}).filter((p) => p.Default?.includes('nat-gateway'));
+    expect(natParameters).toEqual([
+      {
+        Type: 'AWS::SSM::Parameter::Value<String>',
+        Default: '/zama-api-platform-dev/networking/nat-gateway-1/id',
+      },
+      {
+        Type: 'AWS::SSM::Parameter::Value<String>',
+        Default: '/zama-api-platform-dev/networking/nat-gateway-2/id',
+      },
+    ]);
+    // and the networking stack publishes them
+    for (const index of [1, 2]) {
+      networking.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: `/zama-api-platform-dev/networking/nat-gateway-${index}/id`,
+        Type: 'String',
+        Value: { Ref: Match.stringLikeRegexp(`^VpcpublicSubnet${index}NATGateway`) },
+      });
+    }
+  });
+
+  test('has no NAT gateway widget nor parameter where the profile has no NAT gateway', () => {
+    // GIVEN the local profile
+    // WHEN
+    const template = rawTemplateOf('local', 'observability');
+    // THEN
+    expect(JSON.stringify(template)).not.toContain('AWS/NATGateway');
+    templateOf('local', 'networking').resourceCountIs('AWS::SSM::Parameter', 0);
   });
 });

@@ -52,6 +52,7 @@ describe('the profiles', () => {
       publicSubnetCidrs: ['10.0.1.0/24', '10.0.2.0/24'],
       privateSubnetCidrs: ['10.0.10.0/24', '10.0.20.0/24'],
       natGateways: 2,
+      restrictDefaultSecurityGroup: true,
     });
     expect(dev.ingress).toEqual({
       kongKonnectCidrs: ['205.234.240.62/32'],
@@ -79,7 +80,7 @@ describe('the profiles', () => {
     const { local } = PROFILES;
     // WHEN / THEN
     expect(Object.values(local.alarms).every((timing) => timing.periodSeconds === 10)).toBe(true);
-    expect(local.alerts).toEqual({ inbox: true });
+    expect(local.alerts).toEqual({ requireEmail: false, inbox: true });
     expect(local.network.natGateways).toBe(0);
   });
 
@@ -105,18 +106,18 @@ describe('validateProfile', () => {
       ...profile,
       prefix: 'Zama_Platform',
       network: { ...profile.network, privateSubnetCidrs: ['10.0.10.0/24', '10.1.20.0/24'], natGateways: 3 },
-      service: { ...profile.service, cpu: 256, memoryMiB: 4096, minCount: 3, desiredCount: 2 },
+      service: { ...profile.service, cpu: 256, memoryMiB: 4096, minCount: 6 },
     }));
     // WHEN / THEN
     expect(broken).toThrow(ProfileError);
     expect(broken).toThrow(
       [
         'Invalid profile "dev":',
-        '  - prefix "Zama_Platform" must be 2-25 lower-case letters, digits or hyphens, starting with a letter',
+        '  - prefix "Zama_Platform" must be 2-25 lower-case letters, digits or hyphens, starting with a letter (-c prefix / PLATFORM_PREFIX)',
         '  - network.privateSubnetCidrs: 10.1.20.0/24 is outside the VPC 10.0.0.0/16',
         '  - network.natGateways is 3, more than the 2 availability zones',
         '  - service.memoryMiB 4096 is not valid with cpu 256 (512, 1024, 2048)',
-        '  - service counts need 1 <= minCount <= desiredCount <= maxCount, got 3/2/5',
+        '  - service counts need 1 <= minCount <= maxCount (whole numbers), got 6/5',
       ].join('\n'),
     );
   });

@@ -59,9 +59,11 @@ describe('compose.yaml api service and the task definition', () => {
     expect(withDefaults(api.image ?? '')).toBe(container?.Image);
   });
 
-  it('runs as many tasks as the ECS service wants', () => {
-    const service = only('AWS::ECS::Service').Properties as { DesiredCount: number };
-    expect(api.deploy?.replicas).toBe(service.DesiredCount);
+  it('runs as many tasks as the ECS service starts with: the minimum auto scaling keeps', () => {
+    // Auto scaling owns the count, so the service has no DesiredCount (infra/README.md).
+    expect(only('AWS::ECS::Service').Properties?.DesiredCount).toBeUndefined();
+    const target = only('AWS::ApplicationAutoScaling::ScalableTarget').Properties as { MinCapacity: number };
+    expect(api.deploy?.replicas).toBe(target.MinCapacity);
   });
 
   it('has the task CPU and memory as limits (1024 CPU units = 1 CPU)', () => {

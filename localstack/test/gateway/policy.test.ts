@@ -7,6 +7,7 @@ import { apiKeyCheck } from '../../../api/src/middleware/api-key-auth';
 import type { AppState } from '../../../api/src/state';
 import { platformNames } from '../../../infra/lib/names';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../../infra/lib/profiles';
+import { EXAMPLE_SETTINGS, settingsAsContext } from '../../../infra/lib/settings';
 import { synthesizePlatform } from '../../../infra/scripts/synthesize';
 import { apiKeysSecretId, gatewayLimits, readGatewayTemplate } from '../../src/gateway/render';
 
@@ -20,7 +21,10 @@ function synthesizedApi(profile: ProfileName): {
   environment: Record<string, string>;
   cloudAssemblyDir: string;
 } {
-  const { app, templates } = synthesizePlatform(profile);
+  // dev and prod need an alerts e-mail (prod a certificate) to synthesize: the example ones.
+  const { app, templates } = synthesizePlatform(profile, {
+    context: settingsAsContext(EXAMPLE_SETTINGS[profile]),
+  });
   const containers = Object.values(templates.compute.Resources)
     .filter((resource) => resource.Type === 'AWS::ECS::TaskDefinition')
     .flatMap((resource) => (resource.Properties?.ContainerDefinitions as ContainerDefinition[]) ?? []);
