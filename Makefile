@@ -97,12 +97,21 @@ deploy-local: install ## Deploy the stacks into a running emulator (AWS_ENDPOINT
 	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} npm run --silent deploy:local -w infra
 
 .PHONY: diff-aws
-diff-aws: install ## cdk diff of the dev profile against your AWS account
-	npm run --silent diff:aws -w infra
+diff-aws: install ## cdk diff against your AWS account (PLATFORM_PROFILE=dev|prod, STACK=<stack>)
+	npm run --silent diff:aws -w infra -- $(STACK) $(CDK_ARGS)
 
 .PHONY: deploy-aws
-deploy-aws: install ## cdk deploy of the dev profile to your AWS account
-	npm run --silent deploy:aws -w infra
+deploy-aws: install ## cdk deploy to your AWS account (PLATFORM_PROFILE=dev|prod, STACK=<stack>; no prompt with CI=true or APPROVAL=never)
+	npm run --silent deploy:aws -w infra -- $(STACK) $(CDK_ARGS)
+
+.PHONY: check-templates
+check-templates: install ## cfn-lint and checkov on the synthesized dev and prod templates (offline)
+	@scripts/provide-template-checkers.sh
+	cd infra && npx tsx scripts/template-checks.ts
+
+.PHONY: integ-aws
+integ-aws: install ## Deploy dev under a unique prefix to your AWS account, check it, destroy it (SKIPPED without credentials)
+	cd infra && npx tsx scripts/integ-aws.ts
 
 .PHONY: bench-api
 bench-api: build ## Benchmark the API against a bare node:http server (req/s, p50, p99)
