@@ -1,6 +1,5 @@
 import Koa from 'koa';
 import type { Config } from './config';
-import { ApiError } from './errors';
 import { FaultSwitch, faultHealthCheck, injectFaults } from './fault-injection';
 import { defaultHealthChecks, type HealthCheck } from './health';
 import type { Logger } from './logger';
@@ -9,7 +8,7 @@ import { apiKeyCheck } from './middleware/api-key-auth';
 import { rateLimitCheck } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import type { Readiness } from './readiness';
-import { createRouter } from './routes';
+import { createRouter, routeTemplate, unroutedRequests } from './routes';
 import type { AppState } from './state';
 
 export interface AppDependencies {
@@ -46,7 +45,7 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
       logger,
       metrics,
       readiness,
-      routeTemplate: (ctx) => router.template(ctx.path) ?? 'unmatched',
+      routeTemplate: (ctx) => routeTemplate(router, ctx),
     }),
   );
   const authenticate = config.authDisabled ? undefined : apiKeyCheck(config.apiKeys);
@@ -62,19 +61,7 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
     if (faults && FAULT_PATH_PREFIX.test(ctx.path)) authenticate?.(ctx);
     return next();
   });
-  app.use(router.middleware());
-  app.use((ctx) => {
-    const allowed = router.allowedMethods(ctx.path);
-    if (allowed.length === 0) throw new ApiError(404, 'NOT_FOUND', `Nothing is served at ${ctx.path}`);
-    const allow = allowed.join(', ');
-    if (ctx.method === 'OPTIONS') {
-      ctx.set('Allow', allow);
-      ctx.status = 204;
-      return;
-    }
-    throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`, {
-      Allow: allow,
-    });
-  });
+  app.use(router.routes());
+  app.use(unroutedRequests(router));
   return app;
 }

@@ -1,3 +1,4 @@
+import Router, { type RouterContext, type RouterMiddleware } from '@koa/router';
 import { isoNow } from './clock';
 import type { Config } from './config';
 import { ApiError } from './errors';
@@ -13,8 +14,8 @@ import { sendJson } from './json-response';
 import type { HttpMetrics } from './metrics';
 import { readJsonBody } from './middleware/json-body';
 import type { Readiness } from './readiness';
-import { RouteTable } from './route-table';
 import { SERVICE_NAME, SERVICE_VERSION } from './service-info';
+import type { AppState } from './state';
 import { evaluateSumRequest, MAX_NUMBERS, MIN_NUMBERS } from './sum';
 
 export interface RouteDependencies {
@@ -47,8 +48,10 @@ export function createRouter({
   readiness,
   healthChecks,
   faults,
-}: RouteDependencies): RouteTable {
-  const router = new RouteTable();
+}: RouteDependencies): Router<AppState> {
+  // Case-sensitive, so /API/v1/sum cannot reach a handler by a spelling the authentication guard
+  // might miss; one trailing slash is optional (strict: false), as it always was.
+  const router = new Router<AppState>({ sensitive: true, strict: false });
   const startedAt = Date.now();
 
   router.get('/', (ctx) => {
@@ -130,4 +133,64 @@ export function createRouter({
   }
 
   return router;
+}
+
+/** What the router leaves on the context of a request it has seen. */
+type Routed = Pick<RouterContext<AppState>, 'path' | 'method'> &
+  Partial<Pick<RouterContext<AppState>, 'matched'>>;
+
+/**
+ * The registered path that serves the request's path (for some method), or `unmatched`: the
+ * low-cardinality `route` label of metrics and log lines. A request the guard refused never
+ * reached the router, so its path is matched here, off the hot path.
+ */
+export function routeTemplate(router: Router<AppState>, ctx: Routed): string {
+  const template = (ctx.matched ?? router.match(ctx.path, ctx.method).path)[0]?.path;
+  return template === undefined ? 'unmatched' : String(template);
+}
+
+// The methods served at the path, in the order they were registered (`HEAD, GET, POST`).
+const allowedAt = (ctx: Routed): string =>
+  [...new Set(ctx.matched?.flatMap((layer) => layer.methods))].join(', ');
+
+/** What the router's allowedMethods throws; it is given no request, so the 405 is built below. */
+class MethodNotAllowed extends Error {
+  override readonly name = 'MethodNotAllowed';
+}
+
+/**
+ * Answers what no route took, mounted after `router.routes()`: 404 NOT_FOUND where nothing is
+ * served; where something is, 204 with `Allow` to OPTIONS, and 405 METHOD_NOT_ALLOWED with
+ * `Allow` to any other method, as the router's allowedMethods decides. A request a route took
+ * never gets here.
+ */
+export function unroutedRequests(router: Router<AppState>): RouterMiddleware<AppState> {
+  const allowedMethods = router.allowedMethods({
+    throw: true,
+    methodNotAllowed: () => new MethodNotAllowed(),
+    // A method the router has no verb for (TRACE, PROPFIND…) is one more method not allowed at a
+    // path that exists: 405 with Allow, as the service has always answered, rather than 501.
+    notImplemented: () => new MethodNotAllowed(),
+  });
+  // allowedMethods runs this first and only then looks at the response: a 404 thrown here or a
+  // 204 set here leaves it nothing to decide.
+  const notFoundOrOptions = async (ctx: RouterContext<AppState>) => {
+    if (!ctx.matched?.length) throw new ApiError(404, 'NOT_FOUND', `Nothing is served at ${ctx.path}`);
+    if (ctx.method === 'OPTIONS') {
+      // Not the router's 200 with an empty body: there is no content, and clients have had 204.
+      ctx.set('Allow', allowedAt(ctx));
+      ctx.status = 204;
+    }
+  };
+  return async (ctx) => {
+    try {
+      await allowedMethods(ctx, () => notFoundOrOptions(ctx));
+    } catch (error) {
+      if (!(error instanceof MethodNotAllowed)) throw error;
+      const allow = allowedAt(ctx);
+      throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here; use ${allow}`, {
+        Allow: allow,
+      });
+    }
+  };
 }
