@@ -44,6 +44,7 @@ lint: install ## Biome (format and lint), shellcheck of the scripts, and a type-
 	npx biome check .
 	@command -v shellcheck >/dev/null || { echo "error: shellcheck is not installed: apt-get install -y shellcheck (or brew install shellcheck)" >&2; exit 1; }
 	shellcheck scripts/*.sh api/scripts/*.sh .ci/run
+	node scripts/check-imports.mjs
 	npm run typecheck --workspaces --if-present
 
 .PHONY: test
