@@ -4,10 +4,9 @@
  * filler) deploys the four stacks of the local profile and leaves the twelve alarms the
  * templates define in CloudWatch, on moto (whose CloudFormation skips alarms) as on LocalStack.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { resourcesOfType, type SynthesizedStack, selectEmulator } from '@zama/localstack';
-import { emulatorClientConfig } from '../src/aws';
+import { emulatorClientConfig, stackStatuses } from '../src/aws';
 import { synthesizedStacks } from '../src/cdk-app';
 import { runCdklocalSequence } from '../src/cdklocal';
 import { describeWithImages } from '../src/docker';
@@ -38,15 +37,13 @@ describeWithImages([emulator.image])(`cdklocal deploy by hand (${emulator.name}:
   });
 
   it('completes the four stacks', async () => {
-    const cloudFormation = new CloudFormationClient(emulatorClientConfig(running.endpoint));
     expect(stacks).toHaveLength(4);
-    for (const { stackName } of stacks) {
-      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-      expect({ stackName, status: Stacks?.[0]?.StackStatus }).toEqual({
+    expect(await stackStatuses(running.endpoint, stacks)).toEqual(
+      stacks.map(({ stackName }) => ({
         stackName,
         status: expect.stringMatching(/^(CREATE|UPDATE)_COMPLETE$/),
-      });
-    }
+      })),
+    );
   });
 
   it('leaves the twelve alarms of the templates in CloudWatch', async () => {

@@ -3,11 +3,7 @@
  * starts, the CDK app deploys into it with the local profile, and the AWS SDK sees
  * what the synthesized templates define.
  */
-import {
-  CloudFormationClient,
-  DescribeStackResourcesCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeSecurityGroupsCommand,
@@ -18,7 +14,7 @@ import {
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { type SynthesizedStack, selectEmulator } from '@zama/localstack';
-import { emulatorClientConfig } from '../src/aws';
+import { emulatorClientConfig, stackStatuses } from '../src/aws';
 import { deployLocal, synthesizedStacks } from '../src/cdk-app';
 import { describeWithImages } from '../src/docker';
 import { type RunningEmulator, startEmulator } from '../src/emulator-container';
@@ -84,15 +80,10 @@ describeWithImages([emulator.image])(`emulator smoke test (${emulator.name}: ${e
   });
 
   it('deploys the four stacks of the CDK app', async () => {
-    const cloudFormation = new CloudFormationClient(emulatorClientConfig(running.endpoint));
     expect(stacks).toHaveLength(4);
-    for (const { stackName } of stacks) {
-      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-      expect({ stackName, status: Stacks?.[0]?.StackStatus }).toEqual({
-        stackName,
-        status: 'CREATE_COMPLETE',
-      });
-    }
+    expect(await stackStatuses(running.endpoint, stacks)).toEqual(
+      stacks.map(({ stackName }) => ({ stackName, status: 'CREATE_COMPLETE' })),
+    );
   });
 
   it.each(Object.keys(finders))('creates every %s the templates define', async (type) => {
