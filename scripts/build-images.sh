@@ -8,7 +8,8 @@
 #   zama-local/python:3.13-trixie    a Debian trixie rootfs with its python3, for LocalStack
 #   zama-local/localstack:<version> LocalStack, Python packages resolved on the host (optional:
 #                                    when it does not build, the other images still are)
-#   zama/api:local               api/Dockerfile on top of zama-local/node (rebuilt every run)
+#   zama/api:local               api/Dockerfile on top of zama-local/node, from the service bundled
+#                                on the host (api/scripts/build-image.sh; rebuilt when its inputs change)
 # and records the image names in .local/images.env, which the Makefile reads.
 #
 # Each image carries a label with a hash of its recipe; an image whose recipe is

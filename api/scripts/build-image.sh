@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Builds the API image without a registry and without running npm inside the build:
-#   1. npm ci --omit=dev for the api workspace, from the repository's lock file, into
-#      .local/api-image (a staging directory);
-#   2. tsc compiles api/src to api/dist on the host;
-#   3. docker build copies the staged dependencies and dist/ onto $NODE_IMAGE.
-# Usage: api/scripts/build-image.sh [tag]   (default zama/api:local)
+# Builds the local API image (zama/api:local, which compose.yaml and the local profile run) with a
+# plain docker build of api/Dockerfile, the same file `cdk deploy` builds as the dev and prod
+# image asset:
+#   1. api/scripts/bundle.mjs (npm run bundle -w api) bundles the service and its production
+#      dependencies on the host into api/dist/image/, so no package manager runs in the build;
+#   2. docker build --build-arg NODE_IMAGE=$NODE_IMAGE -f api/Dockerfile api/ (its .dockerignore
+#      sends the bundle alone), labelled with a digest of everything the image is made of.
+# An image whose label matches is left as it is: local-up does not bundle and build an unchanged
+# tree again.
+# Usage: api/scripts/build-image.sh [tag]   (default API_IMAGE, zama/api:local)
 # Environment: NODE_IMAGE, the base image (default: versions.env's; `make images` records the
 # registry-less one).
 set -euo pipefail
 
 api_dir=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$api_dir/.." && pwd)
-stage="$root/.local/api-image"
 
 # shellcheck source=../../scripts/lib.sh
 source "$root/scripts/lib.sh"
@@ -19,19 +22,20 @@ tag=${1:-${API_IMAGE:?}}
 node_image=${NODE_IMAGE:?}
 
 require_docker
-need_command npm "install Node.js 22 or newer (npm ships with it)"
+need_command node "install Node.js 22 or newer, then npm ci at the repository root"
 docker image inspect "$node_image" >/dev/null 2>&1 ||
   echo "note: base image $node_image is not on this machine; docker will try to pull it (make images builds a registry-less one)"
 
-# Everything the image is made of: the base image, the lock file, the api workspace's manifest,
-# sources and build settings, the Dockerfile and this script. The image carries the digest as a
-# label, so an unchanged tree is not staged, compiled and built again on every local-up.
+# Everything the image is made of: the base image, the lock file (the bundled dependencies), the
+# api workspace's manifest, sources and TypeScript settings (esbuild reads them), the bundle
+# script, the Dockerfile, its .dockerignore and this script.
 inputs_digest() {
   {
     docker image inspect -f '{{.Id}}' "$node_image" 2>/dev/null || echo "$node_image"
     cd "$root" &&
-      find package.json package-lock.json tsconfig.base.json versions.env api/package.json api/tsconfig.build.json \
-        api/Dockerfile api/scripts/build-image.sh api/src -type f -print0 | sort -z | xargs -0 sha256sum
+      find package.json package-lock.json tsconfig.base.json api/package.json api/tsconfig.json \
+        api/Dockerfile api/.dockerignore api/scripts/bundle.mjs api/scripts/build-image.sh api/src \
+        -type f -print0 | sort -z | xargs -0 sha256sum
   } | sha256sum | cut -d' ' -f1
 }
 inputs=$(inputs_digest)
@@ -40,31 +44,13 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "org.zama.build-inputs"}
   exit 0
 fi
 
-echo "==> staging production dependencies (npm ci --omit=dev -w api) in ${stage#"$root"/}"
-rm -rf "$stage"
-mkdir -p "$stage"
-cp "$root/package.json" "$root/package-lock.json" "$stage/"
-# npm ci checks the lock file against every workspace's manifest, so all of them come along;
-# only the api workspace is installed.
-for manifest in "$root"/*/package.json; do
-  workspace=$(basename "$(dirname "$manifest")")
-  [ "$workspace" = node_modules ] && continue
-  mkdir -p "$stage/$workspace"
-  cp "$manifest" "$stage/$workspace/package.json"
-done
-(cd "$stage" && npm ci --omit=dev --workspace api --ignore-scripts --no-audit --no-fund --loglevel=error)
-# The workspace's own link (node_modules/@zama/api -> ../../api) means nothing in the image.
-rm -f "$stage/node_modules/@zama/api"
-mkdir -p "$stage/api/node_modules"
+# What the former staging build left behind (dependencies installed with npm ci) is unused now.
+rm -rf "$root/.local/api-image"
+echo "==> bundling api/src -> api/dist/image (esbuild, on the host)"
+node "$api_dir/scripts/bundle.mjs"
 
-echo "==> compiling api/src -> api/dist"
-rm -rf "$api_dir/dist"
-(cd "$root" && npm run build --workspace api --silent)
-mkdir -p "$stage/api/dist"
-(cd "$api_dir/dist" && find . -name '*.js' -exec cp --parents {} "$stage/api/dist/" \;)
-cp "$api_dir/Dockerfile" "$stage/Dockerfile"
-
-echo "==> docker build -> $tag (FROM $node_image)"
-docker build --build-arg "NODE_IMAGE=$node_image" --label "org.zama.build-inputs=$inputs" -t "$tag" "$stage"
+echo "==> docker build -f api/Dockerfile api -> $tag (FROM $node_image)"
+docker build --build-arg "NODE_IMAGE=$node_image" --label "org.zama.build-inputs=$inputs" \
+  -f "$api_dir/Dockerfile" -t "$tag" "$api_dir"
 size=$(docker image inspect -f '{{.Size}}' "$tag")
 echo "==> $tag: $((size / 1000000)) MB"

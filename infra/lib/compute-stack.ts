@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,7 +15,9 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { API_DOCKERFILE } from './api-image';
 import { ApiLoadBalancer } from './api-load-balancer';
+import { API_DIR } from './infra-dir';
 import { PORTS, platformNames } from './names';
 import type { AlarmKey, ImageReference, PlatformProfile } from './profiles';
 import { ServiceAlarms } from './service-alarms';
@@ -56,6 +61,13 @@ export interface ComputeStackProps extends StackProps {
   readonly apiErrorMetric: cloudwatch.Metric;
   /** Receives every alarm's notifications. */
   readonly alertsTopic: sns.ITopic;
+  /**
+   * Build context of the API image asset, which the tasks run when the profile names no image
+   * (`service.image`): `cdk deploy` builds its `Dockerfile` and publishes the image to the
+   * bootstrap ECR repository. Only what its .dockerignore admits counts for the asset hash.
+   * @default - this repository's api/ (lib/api-image.ts)
+   */
+  readonly apiImageContext?: string;
 }
 
 /**
@@ -119,7 +131,7 @@ export class ComputeStack extends Stack {
     const healthCheck = settings.containerHealthCheck;
     taskDefinition.addContainer('api', {
       containerName: 'api',
-      image: this.containerImage(settings.image),
+      image: settings.image ? this.registryImage(settings.image) : this.assetImage(props.apiImageContext),
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryMiB,
       essential: true,
@@ -298,10 +310,29 @@ export class ComputeStack extends Stack {
   }
 
   /**
+   * The API image asset: built from the context's Dockerfile by `cdk deploy` (and by `make
+   * build-image-assets`, from the asset manifest, as the CLI would) and pushed to the bootstrap
+   * ECR repository, which the execution role is then allowed to pull from.
+   */
+  private assetImage(context: string = API_DIR): ecs.ContainerImage {
+    // A missing Dockerfile would otherwise surface only as the CLI's docker build failing.
+    if (!existsSync(join(context, API_DOCKERFILE))) {
+      throw new Error(`The API image asset's build context ${context} has no ${API_DOCKERFILE}`);
+    }
+    return ecs.ContainerImage.fromAsset(context, {
+      file: API_DOCKERFILE,
+      // The task definition names no runtime platform, so Fargate runs it on X86_64: an image
+      // built on an arm64 machine must still be amd64 (the CLI passes --platform).
+      platform: Platform.LINUX_AMD64,
+      displayName: 'API image (api/Dockerfile)',
+    });
+  }
+
+  /**
    * The image from its registry; one in an ECR repository is pulled with the execution role,
    * which is then allowed to read that repository.
    */
-  private containerImage(image: ImageReference): ecs.ContainerImage {
+  private registryImage(image: ImageReference): ecs.ContainerImage {
     const ecrImage = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/.exec(image.repository);
     if (!ecrImage) return ecs.ContainerImage.fromRegistry(formatImageReference(image));
     const [, account, region, repositoryName] = ecrImage as unknown as [string, string, string, string];

@@ -73,8 +73,8 @@ export interface ContainerHealthCheckProfile {
 }
 
 /**
- * An image the tasks pull from its registry (no image is built or pushed by a deploy).
- * Setting: `-c apiImage=<repository>[:<tag>][@sha256:<digest>]` or `PLATFORM_API_IMAGE`.
+ * An existing image the tasks pull from its registry, instead of the image asset `cdk deploy`
+ * builds. Setting: `-c apiImage=<repository>[:<tag>][@sha256:<digest>]` or `PLATFORM_API_IMAGE`.
  */
 export interface ImageReference {
   /**
@@ -90,7 +90,22 @@ export interface ImageReference {
 }
 
 export interface ServiceProfile {
-  readonly image: ImageReference;
+  /**
+   * An existing image for the tasks to pull. Setting: `-c apiImage=` or `PLATFORM_API_IMAGE`.
+   * The local profile must name one (the locally built `zama/api:local`): emulators neither
+   * build nor publish image assets.
+   * @default - the API image asset: `cdk deploy` builds api/Dockerfile (the service bundled on
+   * the host) and publishes it to the bootstrap ECR repository (lib/api-image.ts)
+   */
+  readonly image?: ImageReference;
+  /**
+   * Refuse a named `image` without a digest. A tag can be moved to other bytes and a digest
+   * cannot, so with one a deploy, its rollback and every later scale-out run the same image.
+   * The asset needs none: its tag is its content hash, in the bootstrap repository whose tags
+   * are immutable.
+   * @default false
+   */
+  readonly imageDigestRequired?: boolean;
   /** Fargate task CPU units (the API container gets all of it). */
   readonly cpu: number;
   /** Fargate task memory (the API container gets all of it). */
@@ -266,6 +281,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
     ingress: SEED_INGRESS,
     tls: { required: false },
     service: {
+      // Built on this machine (api/scripts/build-image.sh); compose.yaml runs the same.
       image: { repository: 'zama/api', tag: 'local' },
       cpu: 256,
       memoryMiB: 512,
@@ -298,8 +314,8 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
     network: SEED_NETWORK,
     ingress: SEED_INGRESS,
     tls: { required: false },
+    // No image: the tasks run the image asset `cdk deploy` builds from this repository.
     service: {
-      image: { repository: 'zama/api', tag: 'latest' },
       cpu: 256,
       memoryMiB: 512,
       minCount: 1,
@@ -324,8 +340,9 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
     network: SEED_NETWORK,
     ingress: SEED_INGRESS,
     tls: { required: true },
+    // The image asset unless the settings pin an existing image, which then needs its digest.
     service: {
-      image: { repository: 'zama/api', tag: '0.1.0' },
+      imageDigestRequired: true,
       cpu: 512,
       memoryMiB: 1024,
       minCount: 2,
@@ -404,6 +421,7 @@ function shapeProblems(profile: PlatformProfile): string[] {
     ...checkIngress(profile.ingress),
     ...checkTls(profile),
     ...checkService(profile.service),
+    ...checkImageSource(profile),
     ...(profile.service.faultInjection && profile.name !== 'local'
       ? [
           'service.faultInjection lets any API key holder break the service; only the local profile may enable it',
@@ -590,9 +608,27 @@ function checkImage(image: ImageReference): string[] {
   return problems;
 }
 
+/** Where the tasks' image comes from: what the profile allows of a named image or the asset. */
+function checkImageSource({ name, service }: PlatformProfile): string[] {
+  const { image } = service;
+  if (image === undefined) {
+    return name === 'local'
+      ? [
+          `service.image is required for the local profile: emulators neither build nor publish image assets, so its tasks run a locally built image (zama/api:local)`,
+        ]
+      : [];
+  }
+  if (service.imageDigestRequired === true && image.digest === undefined) {
+    return [
+      `service.image ${JSON.stringify(formatImageReference(image))} has no digest; the ${name} profile runs a named image only pinned by its digest, so that a deploy and its rollback run the same bytes: give ${howToSet('apiImage', '<repository>@sha256:<digest>')}, or leave it unset to deploy the image asset cdk deploy builds`,
+    ];
+  }
+  return [];
+}
+
 function checkService(service: ServiceProfile): string[] {
   const problems: string[] = [];
-  problems.push(...checkImage(service.image));
+  if (service.image !== undefined) problems.push(...checkImage(service.image));
   const memory = FARGATE_MEMORY[service.cpu];
   if (!memory) {
     problems.push(

@@ -18,7 +18,10 @@ export interface DeploymentSettings {
   readonly domainName?: string;
   readonly kongKonnectCidrs?: readonly string[];
   readonly adminCidrs?: readonly string[];
-  /** `<repository>[:<tag>][@sha256:<digest>]` */
+  /**
+   * `<repository>[:<tag>][@sha256:<digest>]`: an existing image for the tasks instead of the API
+   * image asset `cdk deploy` builds (prod takes one only with a digest).
+   */
   readonly apiImage?: string;
 }
 

@@ -50,7 +50,8 @@ describe('ComputeStack', () => {
       ContainerDefinitions: [
         Match.objectLike({
           Name: 'api',
-          Image: 'zama/api:latest',
+          // The image asset cdk deploy builds from api/ (test/api-image.test.ts).
+          Image: { 'Fn::Sub': Match.stringLikeRegexp(':[0-9a-f]{64}$') },
           Cpu: 256,
           Memory: 512,
           Essential: true,
@@ -139,7 +140,7 @@ describe('ComputeStack', () => {
     });
   });
 
-  test('lets the execution role read exactly the API keys secret and write exactly the API log group', () => {
+  test('lets the execution role pull the image and read exactly the API keys secret and write exactly the API log group', () => {
     // GIVEN the dev profile
     // WHEN
     const template = templateOf('dev', 'compute');
@@ -160,6 +161,9 @@ describe('ComputeStack', () => {
       Roles: [{ Ref: roleId }],
       PolicyDocument: {
         Statement: [
+          // Pulling the image asset from the bootstrap repository (test/api-image.test.ts).
+          Match.objectLike({ Action: Match.arrayWith(['ecr:BatchGetImage']) }),
+          Match.objectLike({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }),
           {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
