@@ -40,11 +40,12 @@ build: install ## Compile every workspace (TypeScript -> dist/)
 	npx tsc -b
 
 .PHONY: lint
-lint: install ## Biome (format and lint), shellcheck of the scripts, and a type-check of every workspace
+lint: install ## Biome (format and lint), shellcheck, package boundaries and import cycles, and a type-check of every workspace
 	npx biome check .
 	@command -v shellcheck >/dev/null || { echo "error: shellcheck is not installed: apt-get install -y shellcheck (or brew install shellcheck)" >&2; exit 1; }
 	shellcheck scripts/*.sh api/scripts/*.sh .ci/run
 	node scripts/check-imports.mjs
+	npx dpdm --no-tree --no-warning --no-progress --transform --exit-code circular:1 'api/src/**/*.ts' infra/index.ts 'infra/{bin,lib,scripts}/**/*.ts' 'localstack/src/**/*.ts' 'e2e/src/**/*.ts'
 	npm run typecheck --workspaces --if-present
 
 .PHONY: test
@@ -95,7 +96,7 @@ synth: install ## Synthesize the four stacks into infra/cdk.out (offline, no cre
 
 .PHONY: deploy-local
 deploy-local: install ## Deploy the stacks into a running emulator (AWS_ENDPOINT_URL, default http://127.0.0.1:4566)
-	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} npm run --silent deploy:local -w infra
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} npm run --silent deploy:local -w localstack
 
 .PHONY: diff-aws
 diff-aws: install ## cdk diff against your AWS account (PLATFORM_PROFILE=dev|prod, STACK=<stack>)
@@ -108,11 +109,11 @@ deploy-aws: install ## cdk deploy to your AWS account (PLATFORM_PROFILE=dev|prod
 .PHONY: check-templates
 check-templates: install ## cfn-lint and checkov on the synthesized dev and prod templates (offline)
 	@scripts/provide-template-checkers.sh
-	cd infra && npx tsx scripts/template-checks.ts
+	cd infra && npx tsx bin/template-checks.ts
 
 .PHONY: integ-aws
 integ-aws: install ## Deploy dev under a unique prefix to your AWS account, check it, destroy it (SKIPPED without credentials)
-	cd infra && npx tsx scripts/integ-aws.ts
+	cd infra && npx tsx bin/integ-aws.ts
 
 .PHONY: bench-api
 bench-api: build ## Benchmark the API against a bare node:http server (req/s, p50, p99)
@@ -129,6 +130,14 @@ bench-synth: install ## Benchmark synthesis of the four stacks (wall time, resou
 .PHONY: images
 images: install ## Build every image without a registry (debootstrap + host packages; needs root)
 	scripts/build-images.sh
+
+.PHONY: api-image
+api-image: install ## Build the local API image zama/api:local: the service bundled on the host, then docker build (NODE_IMAGE as base)
+	api/scripts/build-image.sh $(API_IMAGE)
+
+.PHONY: build-image-assets
+build-image-assets: install ## Synthesize dev (or PLATFORM_PROFILE) and build its Docker image assets as cdk deploy would, without pushing (NODE_IMAGE as base)
+	cd infra && npx tsx bin/build-image-assets.ts --profile $${PLATFORM_PROFILE:-dev} $${NODE_IMAGE:+--build-arg NODE_IMAGE=$$NODE_IMAGE}
 
 .PHONY: clean
 clean: ## Remove build output, the cloud assembly and containers left by the e2e suites

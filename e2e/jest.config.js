@@ -4,6 +4,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  moduleNameMapper: { '^@zama/localstack$': '<rootDir>/../localstack/src' },
+  moduleNameMapper: {
+    '^@zama/infra$': '<rootDir>/../infra/index.ts',
+    '^@zama/localstack$': '<rootDir>/../localstack/src/index.ts',
+  },
   setupFilesAfterEnv: ['<rootDir>/src/jest-setup.ts'],
 };

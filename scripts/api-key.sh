@@ -8,4 +8,4 @@ source "$root/scripts/lib.sh"
 source "$root/scripts/compose-env.sh"
 
 [ -n "$(compose ps -q monitor 2>/dev/null)" ] || fail "the local platform is not running: start it with 'make local-up'"
-compose exec -T monitor node localstack/dist/api-key.js
+compose exec -T monitor node localstack/dist/bin/api-key.js

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Packages have one door: a workspace imports another only through its package entry
-// (`@zama/<name>`), never by a relative path into its folder or a deep `@zama/<name>/...` path.
-// Prints each violation as file:line and exits 1 when there is any that is not in the reviewed
-// list of those still to untangle (scripts/import-boundary-exceptions.txt, which may only shrink:
-// an entry that no longer occurs fails too, so that it is removed).
+// Packages have one door, and dependencies run one way (CONTRIBUTING.md, "Layout"): a workspace
+// imports another only through its package entry (`@zama/<name>`), never by a relative path into
+// its folder or a deep `@zama/<name>/...` path, and only the workspaces DEPENDS_ON allows it.
+// Prints each violation as file:line and exits 1 when there is any. Import cycles inside a
+// workspace are found by dpdm (`make lint` runs both).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -11,6 +11,18 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
 const SKIP = new Set(['node_modules', 'dist', 'cdk.out', 'coverage']);
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g;
+
+/**
+ * Which entries each workspace may import: api nothing; infra, the CDK app, no emulator (its
+ * tests check log patterns against the api's logger); localstack the CDK app's entry (its tests,
+ * the gateway policy against the api's); e2e everything.
+ */
+const DEPENDS_ON = {
+  api: { sources: [], tests: [] },
+  infra: { sources: [], tests: ['api'] },
+  localstack: { sources: ['infra'], tests: ['infra', 'api'] },
+  e2e: { sources: ['infra', 'localstack'], tests: ['infra', 'localstack'] },
+};
 
 function* sources(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -24,7 +36,14 @@ function* sources(dir) {
 const violations = [];
 for (const workspace of workspaces) {
   const home = join(root, workspace);
+  const rules = DEPENDS_ON[workspace];
+  if (!rules) {
+    violations.push(`${workspace}/: a workspace with no entry in DEPENDS_ON (scripts/check-imports.mjs)`);
+    continue;
+  }
   for (const file of sources(home)) {
+    const inTests = relative(home, file).split(sep)[0] === 'test';
+    const allowed = inTests ? rules.tests : rules.sources;
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.forEach((line, index) => {
       for (const [, specifier] of line.matchAll(SPECIFIER)) {
@@ -33,35 +52,26 @@ for (const workspace of workspaces) {
           const target = resolve(dirname(file), specifier);
           if (target !== home && !target.startsWith(home + sep))
             violations.push(`${where}: '${specifier}' reaches into ${relative(root, target).split(sep)[0]}/`);
-        } else if (/^@zama\/[^/]+\/.+/.test(specifier)) {
-          violations.push(`${where}: '${specifier}' goes past the package's entry`);
+          continue;
         }
+        const entry = /^@zama\/([^/]+)(\/.+)?$/.exec(specifier);
+        if (!entry) continue;
+        if (entry[2]) violations.push(`${where}: '${specifier}' goes past the package's entry`);
+        else if (entry[1] !== workspace && !allowed.includes(entry[1]))
+          violations.push(
+            `${where}: '${specifier}': ${workspace}${inTests ? "'s tests" : ''} may not depend on ${entry[1]} (DEPENDS_ON)`,
+          );
       }
     });
   }
 }
-const exceptionsFile = join(root, 'scripts', 'import-boundary-exceptions.txt');
-const exceptions = new Set(
-  readFileSync(exceptionsFile, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#')),
-);
-// An exception names the file and the specifier, not the line, so that edits elsewhere in the
-// file do not invalidate it.
-const key = (violation) => violation.replace(/:\d+: '([^']+)'.*$/, " '$1'");
-const found = new Set(violations.map(key));
-const fresh = violations.filter((violation) => !exceptions.has(key(violation)));
-const stale = [...exceptions].filter((exception) => !found.has(exception));
-for (const violation of fresh) console.error(violation);
-for (const exception of stale)
-  console.error(`${exception}: no longer occurs: remove it from ${relative(root, exceptionsFile)}`);
-if (fresh.length > 0 || stale.length > 0) {
+for (const violation of violations) console.error(violation);
+if (violations.length > 0) {
   console.error(
-    `error: ${fresh.length} import(s) cross a workspace boundary (import the package's entry, @zama/<name>, instead), ${stale.length} stale exception(s)`,
+    `error: ${violations.length} import(s) break the package boundaries: import another workspace only through its entry, @zama/<name>, and only as DEPENDS_ON allows`,
   );
   process.exit(1);
 }
 console.log(
-  `imports: no new import crosses a workspace boundary (${exceptions.size} listed ones still to untangle)`,
+  `imports: every workspace uses the others only through their entries, one way (${workspaces.join(', ')})`,
 );

@@ -21,7 +21,7 @@ load_image_names() {
 
 select_emulator() {
   local assignments
-  assignments=$(node "$root/localstack/dist/emulator-env.js") || exit 1
+  assignments=$(node "$root/localstack/dist/bin/emulator-env.js") || exit 1
   eval "$assignments"
   export AWS_EMULATOR EMULATOR_IMAGE EMULATOR_PORT EMULATOR_HEALTH_PATH
 }

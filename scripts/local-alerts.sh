@@ -6,4 +6,4 @@ source "$root/scripts/lib.sh"
 source "$root/scripts/compose-env.sh"
 
 [ -n "$(compose ps -q monitor 2>/dev/null)" ] || fail "the local platform is not running: start it with 'make local-up'"
-compose exec -T -e NODE_NO_WARNINGS=1 monitor node localstack/dist/alerts/inbox.js
+compose exec -T -e NODE_NO_WARNINGS=1 monitor node localstack/dist/bin/alerts-inbox.js

@@ -7,4 +7,4 @@ source "$root/scripts/lib.sh"
 source "$root/scripts/compose-env.sh"
 
 [ -n "$(compose ps -q api 2>/dev/null)" ] || fail "the local platform is not running: start it with 'make local-up'"
-node "$root/localstack/dist/ecs/rolling-restart.js" "$COMPOSE_PROJECT" "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"
+node "$root/localstack/dist/bin/rolling-restart.js" "$COMPOSE_PROJECT" "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"

@@ -18,4 +18,4 @@ cat <<TABLE
   AWS emulator          http://${EMULATOR_PUBLISH:-127.0.0.1:4566} ($AWS_EMULATOR)
 
 TABLE
-node localstack/dist/target-health.js "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"
+node localstack/dist/bin/target-health.js "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"

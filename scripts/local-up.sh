@@ -185,7 +185,7 @@ wait_for_healthy_targets() {
   since=$(date +%s)
   replicas=$(compose ps -q api | wc -l)
   while :; do
-    healthy=$(node localstack/dist/target-health.js --count-healthy "$(admin_url)" 2>/dev/null || echo 0)
+    healthy=$(node localstack/dist/bin/target-health.js --count-healthy "$(admin_url)" 2>/dev/null || echo 0)
     [ "$healthy" -ge "$replicas" ] && [ "$replicas" -gt 0 ] && return
     over_budget "$since" "$targets_budget" &&
       tear_down_and_fail alb "only $healthy of $replicas api targets became healthy within ${targets_budget}s (LOCAL_UP_TARGETS_TIMEOUT)"

@@ -16,6 +16,6 @@ else
   say "no gateway running (compose profile 'gateway'): reloading the api tasks only"
 fi
 compose --profile gateway run --rm --no-deps -T "${gateway_admin[@]}" gateway-config \
-  node localstack/dist/gateway/reload-keys.js ||
+  node localstack/dist/bin/reload-keys.js ||
   fail "the keys could not be reloaded (see above); the platform still uses the previous keys"
 "$root/scripts/local-restart.sh"

@@ -1,11 +1,13 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { emulatorClientConfig as emulatorClientConfigOf } from '@zama/localstack';
 
-/** SDK v3 client settings for an emulator endpoint (emulators accept any static credentials). */
+/**
+ * The data plane's client settings for the emulator a suite started, with path-style S3 (the
+ * suites read the bootstrap bucket, and an emulator on 127.0.0.1 has no bucket subdomains).
+ */
 export function emulatorClientConfig(endpoint: string) {
   return {
-    endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    ...emulatorClientConfigOf({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: process.env.AWS_REGION }),
     forcePathStyle: true,
   };
 }

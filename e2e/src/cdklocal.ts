@@ -10,10 +10,10 @@ const infraDir = join(__dirname, '..', '..', 'infra');
  * from infra/ in a fresh shell (a subshell there, so that nothing stays set for `cdk deploy`).
  */
 export const CDKLOCAL_SEQUENCE = [
-  'set -a; . ./cdklocal.env; set +a',
+  'set -a; . ../localstack/cdklocal.env; set +a',
   'npx cdklocal bootstrap',
   'npx cdklocal deploy --all',
-  'npx tsx scripts/fill-gaps.ts',
+  'npm run --silent fill-gaps -w localstack',
 ] as const;
 
 export interface TimedCommand {

@@ -5,9 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type Emulator, pinned } from '@zama/localstack';
+import { DEFAULT_ROLLING_RESTART, type Emulator, pinned, rollingRestart } from '@zama/localstack';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
-import { DEFAULT_ROLLING_RESTART, rollingRestart } from '../../localstack/src/ecs/rolling-restart';
 import { checkImage, describeWithImages } from './docker';
 import { ALB_ADMIN_PORT, ALB_LISTENER_PORT, platformImages } from './local-platform';
 
@@ -93,7 +92,7 @@ export async function startGatewayPlatform(emulator: Emulator): Promise<GatewayP
           `GATEWAY_ADMIN_URL=${GATEWAY_ADMIN_URL}`,
           'gateway-config',
           'node',
-          'localstack/dist/gateway/reload-keys.js',
+          'localstack/dist/bin/reload-keys.js',
         ]);
         await rollingRestart({
           ...DEFAULT_ROLLING_RESTART,

@@ -69,6 +69,8 @@ describeWithImages([emulator.image])(`ALB metrics in ${emulator.name}`, () => {
     const publisher = new alb.AlbMetricsPublisher({
       sink: alb.cloudWatchSink(emulatorClientConfig(running.endpoint)),
       dimensions: DIMENSIONS,
+      // the local profile's alarms have 10-second periods
+      intervalSeconds: alb.metricsIntervalSeconds([10]),
       hosts: { hostCounts: () => hosts.counts },
       writeDiagnostic: (event) => failures.push(event),
       now: () => clock.now,

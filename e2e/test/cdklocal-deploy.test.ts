@@ -1,6 +1,6 @@
 /**
  * `cdklocal deploy` as users type it: in a fresh emulator, the README's sequence (source
- * infra/cdklocal.env, `npx cdklocal bootstrap`, `npx cdklocal deploy --all`, then the gap
+ * localstack/cdklocal.env, `npx cdklocal bootstrap`, `npx cdklocal deploy --all`, then the gap
  * filler) deploys the four stacks of the local profile and leaves the twelve alarms the
  * templates define in CloudWatch, on moto (whose CloudFormation skips alarms) as on LocalStack.
  */

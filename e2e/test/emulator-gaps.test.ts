@@ -19,14 +19,14 @@ import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   alb,
+  emulatorClients,
+  fillEmulatorGaps,
   type ResourceRef,
+  resolveDeployedNames,
   resourcesOfType,
   type SynthesizedStack,
   selectEmulator,
 } from '@zama/localstack';
-import { fillEmulatorGaps } from '../../infra/scripts/emulator-gaps';
-import { emulatorClients } from '../../localstack/src/deployed-values';
-import { resolvePlatformNames } from '../../localstack/src/platform-names';
 import { emulatorClientConfig } from '../src/aws';
 import { deployLocal, synthesizedStacks } from '../src/cdk-app';
 import { describeWithImages } from '../src/docker';
@@ -125,7 +125,7 @@ describeWithImages([emulator.image])(`emulator gaps filled by deploy:local (${em
 
   it("resolves the data plane's names to the alarms' dimensions and the metric filters", async () => {
     // WHEN the data plane resolves its names at start-up
-    const names = await resolvePlatformNames(stacks, emulatorClients(emulatorClientConfig(running.endpoint)));
+    const names = await resolveDeployedNames(stacks, emulatorClients(emulatorClientConfig(running.endpoint)));
 
     // THEN every alarm dimension on the load balancer, target group, cluster and api service is one of them
     const dimensionValues = (name: string) =>

@@ -10,10 +10,8 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { selectEmulator } from '@zama/localstack';
-import { platformNames } from '../../infra/lib/names';
-import { PROFILES } from '../../infra/lib/profiles';
-import { gatewayLimits, readGatewayTemplate } from '../../localstack/src/gateway/render';
+import { PROFILES, platformNames } from '@zama/infra';
+import { gatewayLimits, readGatewayTemplate, selectEmulator } from '@zama/localstack';
 import { emulatorClientConfig } from '../src/aws';
 import {
   describeWithGateway,

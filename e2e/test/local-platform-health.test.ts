@@ -5,9 +5,8 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { PROFILES, platformNames } from '@zama/infra';
 import { type alb, DEFAULT_ROLLING_RESTART, rollingRestart, selectEmulator } from '@zama/localstack';
-import { platformNames } from '../../infra/lib/names';
-import { PROFILES } from '../../infra/lib/profiles';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';

@@ -10,12 +10,9 @@ import {
   GetLogEventsCommand,
   type OutputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { selectEmulator } from '@zama/localstack';
+import { type alb, LogShipper, type ShippedLogEvent, selectEmulator, taskIdOf } from '@zama/localstack';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import type { Diagnostic } from '../../localstack/src/alb/simulated-alb';
-import { taskIdOf } from '../../localstack/src/ecs/task-containers';
-import { LogShipper, type ShippedLogEvent } from '../../localstack/src/logs/log-shipper';
 import { emulatorClientConfig } from '../src/aws';
 import { describeWithImages } from '../src/docker';
 import { type RunningEmulator, startEmulator } from '../src/emulator-container';
@@ -143,7 +140,7 @@ describeWithImages([emulator.image, taskImage])(`log shipping (${emulator.image}
     const endpoint = (running as RunningEmulator).endpoint;
     const logs = new CloudWatchLogsClient(emulatorClientConfig(endpoint));
     const seenByListener: ShippedLogEvent[] = [];
-    const diagnostics: Diagnostic[] = [];
+    const diagnostics: alb.Diagnostic[] = [];
     shipper = new LogShipper({
       docker,
       logs,

@@ -8,13 +8,23 @@
  *
  * Before the CLI runs, scripts/aws-preflight.ts checks the settings the profile needs (alerts
  * e-mail, certificate, allowed addresses, image), the credentials' region and account, the
- * bootstrap stack and, for one stack alone, the stacks it needs: every problem is printed on
- * one line and nothing is deployed. Bootstrap once per account and region first:
+ * bootstrap stack and, for one stack alone, the stacks it needs, and for a deploy of the API
+ * image asset (no image named) that Docker answers: every problem is printed on one line and
+ * nothing is deployed. The CLI runs bin/app.ts, which bundles the API before the asset is
+ * fingerprinted; `cdk deploy` then builds api/Dockerfile and pushes it to the bootstrap ECR
+ * repository. Bootstrap once per account and region first:
  * `npx cdk bootstrap aws://unknown-account/eu-west-3` from the repository root.
  */
 
-import { cdkArgumentsOf, parseAwsCommand, preflight } from './aws-preflight';
-import { runCdk } from './cdk-cli';
+import { spawnSync } from 'node:child_process';
+import { cdkArgumentsOf, parseAwsCommand, preflight } from '../lib/aws-preflight';
+import { runCdk } from '../lib/cdk-cli';
+import { runMain } from '../lib/cli';
+
+/** Whether the Docker engine the CDK CLI builds image assets with answers (CDK_DOCKER, like the CLI). */
+function dockerAnswers(): boolean {
+  return spawnSync(process.env.CDK_DOCKER ?? 'docker', ['info'], { stdio: 'ignore' }).status === 0;
+}
 
 async function main(): Promise<number> {
   const label = `${process.argv[2] ?? 'aws'}:aws`;
@@ -34,16 +44,19 @@ async function main(): Promise<number> {
     return 2;
   }
   const checked = await preflight(command);
-  if (checked.problems.length > 0) return fail(checked.problems);
+  // Without a named image the deploy builds the API image asset (api/Dockerfile) with Docker.
+  const buildsImage = command.action === 'deploy' && checked.profile.service.image === undefined;
+  const refusals = [
+    ...checked.problems,
+    ...(buildsImage && !dockerAnswers()
+      ? [
+          `the ${checked.profile.name} profile deploys the API image asset, which cdk deploy builds with Docker, and \`${process.env.CDK_DOCKER ?? 'docker'} info\` does not answer: start Docker, or name an existing image with -c apiImage=<repository>@sha256:<digest> or PLATFORM_API_IMAGE`,
+        ]
+      : []),
+  ];
+  if (refusals.length > 0) return fail(refusals);
   const args = cdkArgumentsOf(command, checked.profile);
   console.log(`${label}: cdk ${args.join(' ')}`);
   return runCdk(args);
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(`${process.argv[2] ?? 'aws'}:aws`, main);

@@ -6,15 +6,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudAssembly, type CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { QUIET_CDK_ENV, runCdk } from '../lib/cdk-cli';
+import { runMain } from '../lib/cli';
 import { PROFILE_NAMES, type ProfileName } from '../lib/profiles';
 import { EXAMPLE_SETTINGS, settingsAsContext } from '../lib/settings';
-import { type AssemblyStack, assemblyStacks, QUIET_CDK_ENV, runCdk } from './cdk-cli';
 
 interface Run {
   readonly profile: ProfileName;
   readonly validation: boolean;
   readonly seconds: number;
-  readonly stacks: AssemblyStack[];
+  readonly stacks: CloudFormationStackArtifact[];
 }
 
 async function synth(profile: ProfileName, validation: boolean): Promise<Run> {
@@ -35,10 +37,10 @@ async function synth(profile: ProfileName, validation: boolean): Promise<Run> {
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`cdk synth (${profile}) exited with ${code}`);
-  return { profile, validation, seconds, stacks: assemblyStacks(outdir) };
+  return { profile, validation, seconds, stacks: new CloudAssembly(outdir).stacks };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const runs: Run[] = [];
   for (const profile of PROFILE_NAMES) runs.push(await synth(profile, false));
   runs.push(await synth('dev', true));
@@ -50,16 +52,14 @@ async function main(): Promise<void> {
     console.log(`| ${run.profile} | ${run.validation ? 'yes' : 'no'} | ${run.seconds.toFixed(1)} |`);
 
   console.log('\nresources per stack\n');
-  const stackNames = runs[0]?.stacks.map((stack) => stack.artifactId) ?? [];
+  const stackNames = runs[0]?.stacks.map((stack) => stack.id) ?? [];
   console.log(`| profile | ${stackNames.join(' | ')} | total |`);
   console.log(`|---|${stackNames.map(() => '---:|').join('')}---:|`);
   for (const run of runs.filter((r) => !r.validation)) {
     const counts = run.stacks.map((stack) => Object.keys(stack.template.Resources).length);
     console.log(`| ${run.profile} | ${counts.join(' | ')} | ${counts.reduce((a, b) => a + b, 0)} |`);
   }
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain('bench:synth', main);

@@ -14,10 +14,11 @@
  *
  * Without AWS credentials it prints `SKIPPED` with the reason and exits 0: it never passes
  * without running. Settings: INTEG_PREFIX (default random), INTEG_ADMIN_CIDR (default
- * <public IP>/32 from checkip.amazonaws.com), PLATFORM_API_IMAGE (the image the tasks pull: until
- * the API image is a CDK asset, push it to a registry ECS can pull from, e.g. ECR of the
- * account), ALERTS_EMAIL, INTEG_TIMEOUT_MINUTES (each wait, default 15).
+ * <public IP>/32 from checkip.amazonaws.com), PLATFORM_API_IMAGE (an existing image for the tasks;
+ * by default `cdk deploy` builds the API image asset from api/ and pushes it to the bootstrap ECR
+ * repository, which needs Docker here), ALERTS_EMAIL, INTEG_TIMEOUT_MINUTES (each wait, default 15).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,11 +51,12 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { parseAwsCommand, preflight } from '../lib/aws-preflight';
+import { runCdk } from '../lib/cdk-cli';
+import { runMain } from '../lib/cli';
 import { platformNames } from '../lib/names';
 import { ALARM_KEYS, PROFILES } from '../lib/profiles';
 import { type DeploymentSettings, settingsAsCdkArguments } from '../lib/settings';
-import { parseAwsCommand, preflight } from './aws-preflight';
-import { runCdk } from './cdk-cli';
 
 const PROFILE = PROFILES.dev;
 const LABEL = 'integ-aws';
@@ -157,9 +159,18 @@ async function main(): Promise<number> {
     return 1;
   }
   const profile = checked.profile;
+  // Without PLATFORM_API_IMAGE, cdk deploy builds the API image asset (api/Dockerfile) with Docker.
+  const docker = process.env.CDK_DOCKER ?? 'docker';
+  if (profile.service.image === undefined && spawnSync(docker, ['info'], { stdio: 'ignore' }).status !== 0) {
+    console.error(
+      `${LABEL}: the API image asset is built with Docker and \`${docker} info\` does not answer: start Docker, or set PLATFORM_API_IMAGE to an existing image`,
+    );
+    console.error(`${LABEL}: FAILED before deploying anything`);
+    return 1;
+  }
   const names = platformNames(prefix);
   console.log(
-    `${LABEL}: deploying the dev profile as ${prefix} to ${profile.region}; admin address ${settings.adminCidrs?.join(',')}; alerts to ${settings.alertsEmail}; image ${settings.apiImage ?? `${profile.service.image.repository}:${profile.service.image.tag} (the profile's; set PLATFORM_API_IMAGE to one ECS can pull)`}`,
+    `${LABEL}: deploying the dev profile as ${prefix} to ${profile.region}; admin address ${settings.adminCidrs?.join(',')}; alerts to ${settings.alertsEmail}; image ${settings.apiImage ?? 'the API image asset (cdk deploy builds api/Dockerfile and pushes it; PLATFORM_API_IMAGE names an existing one instead)'}`,
   );
 
   const region = profile.region;
@@ -411,12 +422,4 @@ async function deleteBucket(region: string, bucket: string): Promise<void> {
   console.log(`${LABEL}: clean-up: deleted bucket ${bucket}`);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`${LABEL}: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(LABEL, main);

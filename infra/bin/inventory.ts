@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runMain } from '../lib/cli';
 import { PROFILE_NAMES, type ProfileName } from '../lib/profiles';
-import { EXAMPLE_SETTINGS, settingsAsContext } from '../lib/settings';
 import {
   type Counterpart,
   SEED_CLAIMED_TOTALS,
@@ -14,8 +14,9 @@ import {
   type Section,
   type SeedRow,
   type Templates,
-} from './seed-parity';
-import { INFRA_DIR, MODULES, type Module, synthesizePlatform } from './synthesize';
+} from '../lib/seed-parity';
+import { EXAMPLE_SETTINGS, settingsAsContext } from '../lib/settings';
+import { INFRA_DIR, MODULES, type Module, synthesizePlatform } from '../lib/synthesize';
 
 export const INVENTORY_PATH = join(INFRA_DIR, '..', 'docs', 'inventory.md');
 
@@ -178,6 +179,9 @@ export function formatMarkdown(markdown: string): string {
 }
 
 if (require.main === module) {
-  writeFileSync(INVENTORY_PATH, formatMarkdown(renderInventory(templatesOfAllProfiles())));
-  console.log(`wrote ${INVENTORY_PATH}`);
+  runMain('inventory', async () => {
+    writeFileSync(INVENTORY_PATH, formatMarkdown(renderInventory(templatesOfAllProfiles())));
+    console.log(`wrote ${INVENTORY_PATH}`);
+    return 0;
+  });
 }

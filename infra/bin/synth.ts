@@ -2,12 +2,7 @@
  * `npm run synth`: the cloud assembly in cdk.out, offline and without credentials. The profile
  * comes from PLATFORM_PROFILE (default: local); the stacks are account-agnostic.
  */
-import { QUIET_CDK_ENV, runCdk } from './cdk-cli';
+import { QUIET_CDK_ENV, runCdk } from '../lib/cdk-cli';
+import { runMain } from '../lib/cli';
 
-runCdk(['synth', '--quiet'], { ...process.env, ...QUIET_CDK_ENV }).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain('synth', () => runCdk(['synth', '--quiet'], { ...process.env, ...QUIET_CDK_ENV }));

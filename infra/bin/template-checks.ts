@@ -13,8 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { runMain } from '../lib/cli';
 import { EXAMPLE_SETTINGS, settingsAsContext } from '../lib/settings';
-import { INFRA_DIR, synthesizePlatform } from './synthesize';
+import { INFRA_DIR, synthesizePlatform } from '../lib/synthesize';
 import {
   type CfnLintMatch,
   CHECKOV_SKIPS_PATH,
@@ -23,7 +24,7 @@ import {
   checkovFailures,
   classifyCheckovFailures,
   loadCheckovSkips,
-} from './template-findings';
+} from '../lib/template-findings';
 
 const PROFILES: readonly CheckedProfile[] = ['dev', 'prod'];
 const VENV_BIN = join(INFRA_DIR, '..', '.local', 'venv-checks', 'bin');
@@ -134,4 +135,4 @@ function main(): number {
   return failed ? 1 : 0;
 }
 
-process.exit(main());
+runMain('check-templates', async () => main());

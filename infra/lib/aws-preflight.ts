@@ -1,5 +1,5 @@
 /**
- * What `npm run diff:aws` / `npm run deploy:aws` (scripts/aws.ts) check before the CDK CLI runs:
+ * What `npm run diff:aws` / `npm run deploy:aws` (bin/aws.ts) check before the CDK CLI runs:
  * the profile and its deployment settings, the credentials (their region and account against
  * the profile's, the bootstrap stack) and, for one stack alone, that the stacks it needs are
  * deployed. Every problem is one line naming what to change; nothing is deployed when there is
@@ -10,11 +10,11 @@ import {
   type CloudFormationClientConfig,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { checkProfile, type PlatformProfile, PROFILES, type ProfileName } from '../lib/profiles';
-import { contextFromEnvironment, type DeploymentSettings, readSettings } from '../lib/settings';
+import { checkProfile, type PlatformProfile, PROFILES, type ProfileName } from './profiles';
+import { contextFromEnvironment, type DeploymentSettings, readSettings } from './settings';
 import { MODULES, type Module } from './synthesize';
 
-/** The stacks each stack imports from or reads by name (bin/platform.ts; a test keeps them equal). */
+/** The stacks each stack imports from or reads by name (lib/platform.ts; a test keeps them equal). */
 export const STACK_DEPENDENCIES: Readonly<Record<Module, readonly Module[]>> = {
   networking: [],
   secrets: [],

@@ -1,8 +1,8 @@
 /** Runs the CDK CLI of this workspace (the aws-cdk devDependency) from the infra directory. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CfnTemplate, INFRA_DIR } from './synthesize';
+import { DefaultStackSynthesizer } from 'aws-cdk-lib';
+import { INFRA_DIR } from './synthesize';
 
 const CDK_BIN = require.resolve('aws-cdk/bin/cdk');
 
@@ -11,6 +11,9 @@ const CDK_BIN = require.resolve('aws-cdk/bin/cdk');
  * CLOUD_ASSEMBLY_DIR says otherwise (the compose deploy service mounts infra/ read-only).
  */
 export const CLOUD_ASSEMBLY_DIR = process.env.CLOUD_ASSEMBLY_DIR?.trim() || join(INFRA_DIR, 'cdk.out');
+
+/** The SSM parameter of the bootstrap stack's version, as `cdk deploy --parameters` names it. */
+export const BOOTSTRAP_VERSION_PARAMETER = `/cdk-bootstrap/${DefaultStackSynthesizer.DEFAULT_QUALIFIER}/version`;
 
 /**
  * Settings every CLI run from the scripts shares: nothing that needs the network (no EC2
@@ -49,27 +52,4 @@ export function runCdk(
       resolve(status);
     });
   });
-}
-
-export interface AssemblyStack {
-  readonly artifactId: string;
-  readonly stackName: string;
-  readonly template: CfnTemplate;
-}
-
-/** The stacks of the cloud assembly in cdk.out, in manifest order. */
-export function assemblyStacks(dir: string = CLOUD_ASSEMBLY_DIR): AssemblyStack[] {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
-    artifacts: Record<string, { type: string; properties?: { templateFile: string; stackName?: string } }>;
-  };
-  return Object.entries(manifest.artifacts)
-    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack' && artifact.properties)
-    .map(([artifactId, artifact]) => {
-      const properties = artifact.properties as { templateFile: string; stackName?: string };
-      return {
-        artifactId,
-        stackName: properties.stackName ?? artifactId,
-        template: JSON.parse(readFileSync(join(dir, properties.templateFile), 'utf8')) as CfnTemplate,
-      };
-    });
 }

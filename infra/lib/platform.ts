@@ -1,11 +1,11 @@
 import { type App, Tags } from 'aws-cdk-lib';
-import { ComputeStack } from '../lib/compute-stack';
-import { platformNames } from '../lib/names';
-import { NetworkingStack } from '../lib/networking-stack';
-import { ObservabilityStack } from '../lib/observability-stack';
-import { type PlatformProfile, resolveProfile } from '../lib/profiles';
-import { SecretsStack } from '../lib/secrets-stack';
-import { readSettings } from '../lib/settings';
+import { ComputeStack } from './compute-stack';
+import { platformNames } from './names';
+import { NetworkingStack } from './networking-stack';
+import { ObservabilityStack } from './observability-stack';
+import { type PlatformProfile, resolveProfile } from './profiles';
+import { SecretsStack } from './secrets-stack';
+import { readSettings } from './settings';
 
 /**
  * Context key (`-c keepLegacyExports=true`) of the one-time upgrade of a platform deployed with

@@ -640,7 +640,7 @@ export const SEED_ROWS: readonly SeedRow[] = [
     seed: 'aws_iam_role_policy_attachment.ecs_task_execution_role_policy',
     purpose: 'AWS managed AmazonECSTaskExecutionRolePolicy',
     find: rolePolicy('ExecutionRoleArn', (statements) => actionsOf(statements).includes('logs:PutLogEvents')),
-    note: "Replaced by the execution role's own policy with the part of the managed policy this task uses: writing to its log group (the image comes from a public registry, so no ECR actions).",
+    note: "Replaced by the execution role's own policy with the part of the managed policy this task uses: writing to its log group, and pulling the API image from the bootstrap ECR repository (the image asset) or the one a profile names.",
   },
   {
     module: 'compute',

@@ -2,14 +2,28 @@
  * Synthesizes the platform in-process, with the feature flags of cdk.json, for the tests
  * and the scripts that read templates (inventory, benchmark).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { createPlatform, type Platform } from '../bin/platform';
-import { type PlatformProfile, PROFILES, type ProfileName, validateProfile } from '../lib/profiles';
+import { INFRA_DIR } from './infra-dir';
+import { createPlatform, type Platform } from './platform';
+import { type PlatformProfile, PROFILES, type ProfileName, validateProfile } from './profiles';
+import { EXAMPLE_SETTINGS, settingsAsContext } from './settings';
 
-export const INFRA_DIR = join(__dirname, '..');
+export { INFRA_DIR } from './infra-dir';
 
 /** The four stacks in deployment order, by the seed module they stand for. */
 export const MODULES = ['networking', 'secrets', 'observability', 'compute'] as const;
@@ -87,4 +101,82 @@ export function synthesizePlatform(
       compute: template('compute'),
     },
   };
+}
+
+/** A profile synthesized with the example settings: its templates and its cloud assembly. */
+export interface ExampleSynthesis {
+  readonly templates: Readonly<Record<Module, CfnTemplate>>;
+  /** The cloud assembly directory: manifest, templates and asset manifests. Read it, never write it. */
+  readonly assemblyDir: string;
+}
+
+/**
+ * Synthesis takes seconds of CPU per profile, and most suites only read the templates: this
+ * synthesizes each profile once per state of what the templates are made of, into a cache
+ * that every test process shares (`node_modules/.cache`, keyed by a digest of those files).
+ */
+const SYNTHESIS_CACHE = join(INFRA_DIR, '..', 'node_modules', '.cache', 'zama-infra-synthesis');
+/** What the templates are made of: the app, its settings, the CDK's version (the lock file), the image asset. */
+const SYNTHESIS_INPUTS = ['index.ts', 'bin', 'lib', 'cdk.json', 'package.json', '../package-lock.json'];
+
+const examples = new Map<ProfileName, ExampleSynthesis>();
+
+/** The profile with EXAMPLE_SETTINGS, as every offline synthesis (tests, checks, benchmarks) uses it. */
+export function synthesizeExample(profile: ProfileName): ExampleSynthesis {
+  let example = examples.get(profile);
+  if (!example) {
+    example = readOrSynthesizeExample(profile);
+    examples.set(profile, example);
+  }
+  return example;
+}
+
+function readOrSynthesizeExample(profile: ProfileName): ExampleSynthesis {
+  const assemblyDir = join(SYNTHESIS_CACHE, inputsDigest(), profile);
+  const modulesFile = join(assemblyDir, 'modules.json');
+  if (!existsSync(modulesFile)) {
+    const { app, platform } = synthesizePlatform(profile, {
+      context: settingsAsContext(EXAMPLE_SETTINGS[profile]),
+    });
+    const templateFiles = Object.fromEntries(
+      MODULES.map((module) => [module, `${platform[module].artifactId}.template.json`]),
+    );
+    writeFileSync(join(app.outdir, 'modules.json'), JSON.stringify(templateFiles));
+    // Renamed into place whole, so that a process never reads half a cache entry; when another
+    // process got there first, its entry is the same and stays.
+    mkdirSync(dirname(assemblyDir), { recursive: true });
+    const staged = mkdtempSync(`${assemblyDir}.`);
+    cpSync(app.outdir, staged, { recursive: true });
+    try {
+      renameSync(staged, assemblyDir);
+    } catch {
+      rmSync(staged, { recursive: true, force: true });
+    }
+  }
+  const templateFiles = JSON.parse(readFileSync(modulesFile, 'utf8')) as Record<Module, string>;
+  const template = (module: Module) =>
+    JSON.parse(readFileSync(join(assemblyDir, templateFiles[module]), 'utf8')) as CfnTemplate;
+  return {
+    assemblyDir,
+    templates: {
+      networking: template('networking'),
+      secrets: template('secrets'),
+      observability: template('observability'),
+      compute: template('compute'),
+    },
+  };
+}
+
+function inputsDigest(): string {
+  const hash = createHash('sha256');
+  const add = (path: string) => {
+    if (!existsSync(path)) return;
+    if (!statSync(path).isDirectory()) {
+      hash.update(relative(INFRA_DIR, path)).update('\0').update(readFileSync(path)).update('\0');
+      return;
+    }
+    for (const entry of readdirSync(path).sort()) add(join(path, entry));
+  };
+  for (const input of SYNTHESIS_INPUTS) add(join(INFRA_DIR, input));
+  return hash.digest('hex').slice(0, 16);
 }

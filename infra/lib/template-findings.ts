@@ -1,5 +1,5 @@
 /**
- * What scripts/template-checks.ts makes of cfn-lint's and checkov's JSON output: counts per
+ * What bin/template-checks.ts makes of cfn-lint's and checkov's JSON output: counts per
  * profile, and the checkov failures matched against the one reviewed list of accepted findings
  * (infra/checks/checkov-skips.json). Pure, for the tests.
  */

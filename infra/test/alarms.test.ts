@@ -1,6 +1,6 @@
 import { platformNames } from '../lib/names';
 import { ALARM_KEYS, type AlarmKey, PROFILES, type ProfileName } from '../lib/profiles';
-import type { CfnResource } from '../scripts/synthesize';
+import type { CfnResource } from '../lib/synthesize';
 import { logicalIdsOf, rawTemplateOf, templateOf } from './support';
 
 interface AlarmProperties {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Token } from 'aws-cdk-lib';
 import { SETTINGS } from '../lib/settings';
-import { MODULES } from '../scripts/synthesize';
+import { MODULES, synthesizeExample } from '../lib/synthesize';
 import { platformOf } from './support';
 
 describe('the CDK app', () => {
@@ -96,8 +96,16 @@ describe('the CDK app', () => {
 
   test('protects the prod stacks, and only those, against termination', () => {
     // GIVEN / WHEN
-    const protection = (profile: 'local' | 'dev' | 'prod') =>
-      MODULES.map((module) => platformOf(profile).platform[module].terminationProtection);
+    // what the CLI reads: the stacks' properties in the cloud assembly manifest
+    const protection = (profile: 'local' | 'dev' | 'prod') => {
+      const { assemblyDir } = synthesizeExample(profile);
+      const { artifacts } = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as {
+        artifacts: Record<string, { type: string; properties?: { terminationProtection?: boolean } }>;
+      };
+      return Object.values(artifacts)
+        .filter((artifact) => artifact.type === 'aws:cloudformation:stack')
+        .map((artifact) => artifact.properties?.terminationProtection === true);
+    };
     // THEN
     expect(protection('prod')).toEqual([true, true, true, true]);
     expect(protection('dev')).toEqual([false, false, false, false]);

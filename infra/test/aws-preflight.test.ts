@@ -1,5 +1,3 @@
-import { PROFILES } from '../lib/profiles';
-import { EXAMPLE_SETTINGS } from '../lib/settings';
 import {
   type AccountFacts,
   type AwsCommand,
@@ -9,8 +7,10 @@ import {
   preflight,
   readAccountFacts,
   STACK_DEPENDENCIES,
-} from '../scripts/aws-preflight';
-import { MODULES } from '../scripts/synthesize';
+} from '../lib/aws-preflight';
+import { PROFILES } from '../lib/profiles';
+import { EXAMPLE_SETTINGS } from '../lib/settings';
+import { MODULES } from '../lib/synthesize';
 import { platformOf } from './support';
 
 /** The parsed command; fails the test when there is none. */

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { PROFILE_NAMES } from '../lib/profiles';
-import { synthesizePlatform } from '../scripts/synthesize';
+import { synthesizePlatform } from '../lib/synthesize';
 import { exampleContext } from './support';
 
 // The CDK's built-in CloudFormation validation (schema, best-practice and misconfiguration rules)

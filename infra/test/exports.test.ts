@@ -5,9 +5,9 @@
  * this test until it is added below with its reason; one that disappears fails it too, so the
  * list stays what the templates do.
  */
-import { KEEP_LEGACY_EXPORTS } from '../bin/platform';
+import { KEEP_LEGACY_EXPORTS } from '../lib/platform';
 import { PROFILE_NAMES } from '../lib/profiles';
-import { type CfnTemplate, MODULES, type Module, synthesizePlatform } from '../scripts/synthesize';
+import { type CfnTemplate, MODULES, type Module, synthesizePlatform } from '../lib/synthesize';
 import { exampleContext, rawTemplateOf } from './support';
 
 /** `<producer>: <Ref|GetAtt> <logical ID>[.<attribute>]` -> why the consumer needs it strongly. */

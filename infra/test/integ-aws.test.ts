@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { isNotification, skipReason, uniquePrefix } from '../bin/integ-aws';
 import { checkProfile, PROFILES } from '../lib/profiles';
-import { isNotification, skipReason, uniquePrefix } from '../scripts/integ-aws';
 
 /** An environment in which the SDK finds no credentials and asks no metadata endpoint. */
 function withoutCredentials(): NodeJS.ProcessEnv {
@@ -23,7 +23,7 @@ describe('make integ-aws', () => {
     // WHEN the script runs
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'scripts/integ-aws.ts'],
+      ['--import', 'tsx', 'bin/integ-aws.ts'],
       { cwd: join(__dirname, '..'), env: withoutCredentials() },
     );
     // THEN (a non-zero exit would have rejected)

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../api/src/logger';
+import { createLogger } from '@zama/api';
 import {
   API_ERROR_FILTER_PATTERN,
   API_ERROR_LEVELS,

@@ -2,7 +2,7 @@ import { Aspects } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type INagLogger, type NagLoggerSuppressedData } from 'cdk-nag';
 import { PROFILE_NAMES } from '../lib/profiles';
-import { MODULES, synthesizePlatform } from '../scripts/synthesize';
+import { MODULES, synthesizePlatform } from '../lib/synthesize';
 import { exampleContext } from './support';
 
 /** Records which findings a suppression silenced, to prove none is left without a finding. */

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NetworkingStack } from '../lib/networking-stack';
 import { type PlatformProfile, PROFILES } from '../lib/profiles';
-import { cdkJsonContext } from '../scripts/synthesize';
+import { cdkJsonContext } from '../lib/synthesize';
 import { logicalIdsOf, templateOf } from './support';
 
 function synthesizeNetworking(profile: PlatformProfile): Template {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { formatMarkdown, INVENTORY_PATH, LOCAL_REASONS, renderInventory } from '../scripts/inventory';
-import { SEED_ROWS } from '../scripts/seed-parity';
-import { platformOf } from './support';
+import { formatMarkdown, INVENTORY_PATH, LOCAL_REASONS, renderInventory } from '../bin/inventory';
+import { SEED_ROWS } from '../lib/seed-parity';
+import { templatesOf } from './support';
 
 describe('parity with the seed', () => {
-  const dev = platformOf('dev').templates;
+  const dev = templatesOf('dev');
 
   test.each(SEED_ROWS.map((row) => [`${row.section}: ${row.seed}`, row] as const))(
     '%s has a CloudFormation counterpart in the dev profile',
@@ -33,7 +33,7 @@ describe('parity with the seed', () => {
 
   test('the local profile lacks exactly the rows it explains', () => {
     // GIVEN the local profile
-    const local = platformOf('local').templates;
+    const local = templatesOf('local');
     // WHEN
     const missing = SEED_ROWS.filter((row) => row.find(local).length === 0).map((row) => row.seed);
     // THEN
@@ -42,7 +42,7 @@ describe('parity with the seed', () => {
 
   test('docs/inventory.md is what the templates produce (run `npm run inventory -w infra`)', () => {
     // GIVEN the templates of every profile
-    const templates = { dev, local: platformOf('local').templates, prod: platformOf('prod').templates };
+    const templates = { dev, local: templatesOf('local'), prod: templatesOf('prod') };
     // WHEN
     const rendered = formatMarkdown(renderInventory(templates));
     // THEN

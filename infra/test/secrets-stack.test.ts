@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { PROFILE_NAMES } from '../lib/profiles';
-import { MODULES } from '../scripts/synthesize';
+import { MODULES } from '../lib/synthesize';
 import { rawTemplateOf, templateOf } from './support';
 
 describe('SecretsStack', () => {

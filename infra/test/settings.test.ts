@@ -9,7 +9,7 @@ import {
   settingsAsCdkArguments,
   settingsAsContext,
 } from '../lib/settings';
-import { synthesizePlatform } from '../scripts/synthesize';
+import { synthesizePlatform } from '../lib/synthesize';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const CERTIFICATE = 'arn:aws:acm:eu-west-3:111122223333:certificate/00000000-0000-4000-8000-000000000000';

@@ -1,6 +1,8 @@
 /**
- * Shared synthesis for the template tests: each profile is synthesized once per test file, with
- * the example deployment settings dev and prod need (an example.com e-mail; prod a certificate).
+ * Shared synthesis for the template tests, with the example deployment settings dev and prod
+ * need (an example.com e-mail; prod a certificate): the templates come from the synthesis cache
+ * that every test process shares; a test that needs the constructs themselves synthesizes its
+ * profile once per test file.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import type { ProfileName } from '../lib/profiles';
@@ -9,8 +11,9 @@ import {
   type CfnTemplate,
   type Module,
   type SynthesizedPlatform,
+  synthesizeExample,
   synthesizePlatform,
-} from '../scripts/synthesize';
+} from '../lib/synthesize';
 
 const synthesized = new Map<ProfileName, SynthesizedPlatform>();
 
@@ -24,11 +27,15 @@ export function platformOf(profile: ProfileName): SynthesizedPlatform {
 }
 
 export function templateOf(profile: ProfileName, module: Module): Template {
-  return Template.fromJSON(platformOf(profile).templates[module]);
+  return Template.fromJSON(rawTemplateOf(profile, module));
+}
+
+export function templatesOf(profile: ProfileName): Readonly<Record<Module, CfnTemplate>> {
+  return synthesizeExample(profile).templates;
 }
 
 export function rawTemplateOf(profile: ProfileName, module: Module): CfnTemplate {
-  return platformOf(profile).templates[module];
+  return synthesizeExample(profile).templates[module];
 }
 
 /** The logical IDs of a template's resources of one type. */

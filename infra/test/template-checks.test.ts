@@ -8,7 +8,7 @@ import {
   checkovFailures,
   classifyCheckovFailures,
   loadCheckovSkips,
-} from '../scripts/template-findings';
+} from '../lib/template-findings';
 
 const SKIP: CheckovSkip = {
   check: 'CKV_AWS_158',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CfnResource, CfnTemplate } from '@zama/infra';
 
 /** The cloud assembly cannot be read, or lacks what the local data plane needs from it. */
 export class CloudAssemblyError extends Error {
@@ -9,19 +10,6 @@ export class CloudAssemblyError extends Error {
 
 /** What to do about a cloud assembly that is missing or out of date. */
 export const RESYNTH = 'run `make synth` (after changing infra/) and point CLOUD_ASSEMBLY_DIR at its cdk.out';
-
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
-
-export interface CfnTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-  readonly Outputs?: Record<
-    string,
-    { readonly Value?: unknown; readonly Export?: { readonly Name?: unknown } }
-  >;
-}
 
 /** One stack of a cloud assembly: its name, its `aws://account/region` and its template. */
 export interface SynthesizedStack {
@@ -36,6 +24,8 @@ export interface ResourceRef {
   readonly logicalId: string;
   readonly resource: CfnResource;
 }
+
+export type { CfnResource, CfnTemplate };
 
 /** The CloudFormation stacks of a cloud assembly directory (what `cdk synth` writes), per its manifest. */
 export function readCloudAssembly(dir: string): SynthesizedStack[] {
@@ -134,4 +124,23 @@ export function resolveReference(
   if (typeof logicalId !== 'string') return undefined;
   const resource = stack.template.Resources?.[logicalId];
   return resource ? { stack, logicalId, resource } : undefined;
+}
+
+/**
+ * The periods, in seconds, of every alarm of the stacks: `Period`, or each metric's
+ * `MetricStat.Period` for a metric-math alarm. What the local data plane publishes and
+ * evaluates is timed from these, so that a profile with other periods needs no other constants.
+ */
+export function alarmPeriodsSeconds(stacks: readonly SynthesizedStack[]): number[] {
+  const periods = resourcesOfType(stacks, 'AWS::CloudWatch::Alarm').flatMap(({ resource }) => {
+    const properties = resource.Properties ?? {};
+    const metrics = (properties.Metrics ?? []) as { MetricStat?: { Period?: unknown } }[];
+    return [properties.Period, ...metrics.map((metric) => metric.MetricStat?.Period)].filter(
+      (period): period is number => typeof period === 'number' && period > 0,
+    );
+  });
+  if (periods.length === 0) {
+    throw new CloudAssemblyError(`The cloud assembly defines no alarm with a period: ${RESYNTH}`);
+  }
+  return periods;
 }

@@ -1,11 +1,12 @@
 /**
- * The platform names the deploy service resolved (see `platform-names.ts`), as it leaves them
+ * The names the deploy service resolved (see `deployed-names.ts`), as it leaves them
  * in the shared volume for the services that publish metrics and logs under them.
  */
 import { readFileSync } from 'node:fs';
-import type { PlatformNames } from './platform-names';
+import type { DeployedNames } from './deployed-names';
+import { writeWhole } from './files';
 
-const REQUIRED: ReadonlyArray<keyof PlatformNames> = [
+const REQUIRED: ReadonlyArray<keyof DeployedNames> = [
   'loadBalancerFullName',
   'targetGroupFullName',
   'clusterName',
@@ -19,18 +20,22 @@ const REQUIRED: ReadonlyArray<keyof PlatformNames> = [
   'alertsInboxQueueUrl',
 ];
 
-export function readPlatformNames(file: string): PlatformNames {
-  let names: Partial<PlatformNames>;
+export function readDeployedNames(file: string): DeployedNames {
+  let names: Partial<DeployedNames>;
   try {
-    names = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlatformNames>;
+    names = JSON.parse(readFileSync(file, 'utf8')) as Partial<DeployedNames>;
   } catch (error) {
     throw new Error(
-      `cannot read the platform names at ${file} (${(error as Error).message}): the deploy service writes them; did it finish?`,
+      `cannot read the deployed names at ${file} (${(error as Error).message}): the deploy service writes them; did it finish?`,
     );
   }
   const missing = REQUIRED.filter((key) => names[key] === undefined);
   if (missing.length > 0) {
     throw new Error(`${file} lacks ${missing.join(', ')}: redeploy with the current deploy service`);
   }
-  return names as PlatformNames;
+  return names as DeployedNames;
+}
+
+export function writeDeployedNames(file: string, names: DeployedNames): void {
+  writeWhole(file, JSON.stringify(names, null, 2));
 }

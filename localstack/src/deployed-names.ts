@@ -14,9 +14,9 @@ import {
   type SynthesizedStack,
   sameResource,
 } from './cloud-assembly';
-import { DeployedValues, type EmulatorClients, readDeployment } from './deployed-values';
+import { DeployedValues, type DeploymentClients, readDeployment } from './deployed-values';
 
-export interface PlatformNames {
+export interface DeployedNames {
   /** `app/<name>/<id>`: the `LoadBalancer` dimension of AWS/ApplicationELB. */
   readonly loadBalancerFullName: string;
   /** `targetgroup/<name>/<id>`: the `TargetGroup` dimension of AWS/ApplicationELB. */
@@ -72,18 +72,18 @@ const SUBSCRIPTION_ATTRIBUTES = [
 ] as const;
 
 /** Resolves the platform's names against the emulator the stacks were deployed into. */
-export async function resolvePlatformNames(
+export async function resolveDeployedNames(
   stacks: readonly SynthesizedStack[],
-  clients: EmulatorClients,
-): Promise<PlatformNames> {
-  return platformNamesFrom(stacks, new DeployedValues(await readDeployment(stacks, clients)));
+  clients: DeploymentClients,
+): Promise<DeployedNames> {
+  return deployedNamesFrom(stacks, new DeployedValues(await readDeployment(stacks, clients)));
 }
 
 /** The platform's names, from the templates evaluated against a deployment. */
-export function platformNamesFrom(
+export function deployedNamesFrom(
   stacks: readonly SynthesizedStack[],
   values: DeployedValues,
-): PlatformNames {
+): DeployedNames {
   const loadBalancer = theOnly(
     resourcesOfType(stacks, 'AWS::ElasticLoadBalancingV2::LoadBalancer'),
     'load balancer',

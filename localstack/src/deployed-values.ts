@@ -10,24 +10,24 @@
  * for load balancer and target group full names, a stable made-up id in AWS's shape.
  */
 import {
-  CloudFormationClient,
+  type CloudFormationClient,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListExportsCommand,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   describeResource,
   type ResourceRef,
   type SynthesizedStack,
   standInResourceId,
 } from './cloud-assembly';
+import type { EmulatorClients } from './emulator-clients';
 
 /** LocalStack's physical ID (and `Ref`) of a resource type it has no provider for. */
 export const PLACEHOLDER_PHYSICAL_ID = 'unknown';
@@ -60,30 +60,11 @@ export interface Deployment {
   readonly exports: ReadonlyMap<string, string>;
 }
 
-export interface EmulatorClients {
-  readonly cloudFormation: CloudFormationClient;
-  readonly elbv2: ElasticLoadBalancingV2Client;
-  readonly ecs: ECSClient;
-  readonly sqs: SQSClient;
-}
-
-export interface EmulatorClientConfig {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
-
-export function emulatorClients(config: EmulatorClientConfig): EmulatorClients {
-  return {
-    cloudFormation: new CloudFormationClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    ecs: new ECSClient(config),
-    sqs: new SQSClient(config),
-  };
-}
+/** The clients the deployed values are read with (tests hand in fakes of these). */
+export type DeploymentClients = Pick<EmulatorClients, 'cloudFormation' | 'elbv2' | 'ecs' | 'sqs'>;
 
 interface DescribeContext {
-  readonly clients: EmulatorClients;
+  readonly clients: DeploymentClients;
   readonly account: string;
   readonly region: string;
 }
@@ -215,7 +196,7 @@ const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
  */
 export async function readDeployment(
   stacks: readonly SynthesizedStack[],
-  clients: EmulatorClients,
+  clients: DeploymentClients,
 ): Promise<Deployment> {
   const stackIds = await Promise.all(stacks.map((stack) => deployedStackId(clients.cloudFormation, stack)));
   // arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>

@@ -1,9 +1,19 @@
+/**
+ * The package's one door (`@zama/localstack`), for the e2e suites: the local data plane's parts
+ * they start or drive themselves, and what they read of the cloud assembly and the emulator.
+ */
 export * as alb from './alb';
 export { formatInbox, type ReceivedNotification, readInbox } from './alerts/inbox';
 export * from './cloud-assembly';
+export type { AlarmState } from './cloudwatch/alarm-evaluator';
+export { fillEmulatorGaps } from './deploy/emulator-gaps';
+export * from './deployed-names';
 export * from './deployed-values';
 export { DEFAULT_ROLLING_RESTART, RollingRestartError, rollingRestart } from './ecs/rolling-restart';
+export { taskIdOf } from './ecs/task-containers';
 export * from './emulator';
+export * from './emulator-clients';
 export { EMULATOR_INIT_DIR, START_HOOKS_PATH } from './emulator-init';
-export * from './platform-names';
+export { gatewayLimits, readGatewayTemplate } from './gateway/render';
+export { LogShipper, type ShippedLogEvent } from './logs/log-shipper';
 export { type PinnedName, pinned } from './versions';

@@ -2,10 +2,12 @@
  * compose.yaml plays the ECS service and the ALB of the local profile; these tests fail when
  * it and the synthesized templates disagree.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CfnResource } from '@zama/infra';
 import { parse } from 'yaml';
-import { type CfnResource, synthesizePlatform } from '../../infra/scripts/synthesize';
+import { templatesOf } from './templates';
 
 interface ComposeService {
   image?: string;
@@ -23,7 +25,7 @@ interface ComposeService {
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'compose.yaml'), 'utf8'), {
   merge: true,
 }) as { services: Record<string, ComposeService>; networks?: Record<string, { internal?: boolean } | null> };
-const { templates } = synthesizePlatform('local');
+const templates = templatesOf('local');
 
 function only(type: string): CfnResource {
   const found = Object.values(templates)
@@ -87,7 +89,7 @@ describe('compose.yaml api service and the task definition', () => {
 
   it('injects the container secrets through the ECS agent stand-in', () => {
     expect(container?.Secrets?.map((secret) => secret.Name)).toEqual(['API_KEYS']);
-    expect(api.command?.slice(0, 2)).toEqual(['node', '/opt/platform/ecs/launch-task.js']);
+    expect(api.command?.slice(0, 2)).toEqual(['node', '/opt/platform/bin/launch-task.js']);
   });
 
   it('has the container health check of the task definition', () => {

@@ -1,6 +1,6 @@
 import { CloudAssemblyError, type SynthesizedStack } from '../src/cloud-assembly';
+import { deployedNamesFrom, metricFiltersOf, subscriptionsOf } from '../src/deployed-names';
 import { type DeployedResource, DeployedValues, type Deployment } from '../src/deployed-values';
-import { metricFiltersOf, platformNamesFrom, subscriptionsOf } from '../src/platform-names';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
@@ -131,7 +131,7 @@ function deployment(): Deployment {
 }
 
 function namesOf(stacks: SynthesizedStack[]) {
-  return platformNamesFrom(stacks, new DeployedValues(deployment()));
+  return deployedNamesFrom(stacks, new DeployedValues(deployment()));
 }
 
 function errorOf(action: () => unknown): Error {
@@ -144,7 +144,7 @@ function errorOf(action: () => unknown): Error {
   throw new Error('expected a CloudAssemblyError');
 }
 
-describe('platformNamesFrom', () => {
+describe('deployedNamesFrom', () => {
   it('resolves every name the data plane publishes under from the templates and the emulator', () => {
     // GIVEN the two stacks as deployed into moto
     // WHEN

@@ -15,8 +15,8 @@ import {
   type DeployedResource,
   DeployedValues,
   type Deployment,
+  type DeploymentClients,
   DeploymentError,
-  type EmulatorClients,
   readDeployment,
 } from '../src/deployed-values';
 
@@ -194,8 +194,10 @@ function fakeClient(answers: Record<string, (input: Record<string, unknown>) => 
 
 function clients(
   physicalIds: Record<string, string | undefined>,
-  others: Partial<Record<keyof Omit<EmulatorClients, 'cloudFormation'>, ReturnType<typeof fakeClient>>> = {},
-): EmulatorClients {
+  others: Partial<
+    Record<keyof Omit<DeploymentClients, 'cloudFormation'>, ReturnType<typeof fakeClient>>
+  > = {},
+): DeploymentClients {
   return {
     cloudFormation: fakeClient({
       [DescribeStacksCommand.name]: ({ StackName }) => ({
@@ -219,7 +221,7 @@ function clients(
     ecs: fakeClient({}),
     sqs: fakeClient({}),
     ...others,
-  } as unknown as EmulatorClients;
+  } as unknown as DeploymentClients;
 }
 
 describe('readDeployment', () => {

@@ -3,7 +3,6 @@ export { createAdminServer, describeTargetHealth, type TargetHealthDescription }
 export { type ResolveHost, resolveIpv4, TargetDiscovery, type TargetDiscoveryOptions } from './discovery';
 export { checkTargetHealth, HEALTH_CHECK_USER_AGENT, HealthChecker } from './health-checker';
 export { ListenError } from './listen';
-export { DEFAULT_ADMIN_PORT, DEFAULT_TARGET_HOST, EnvironmentError, startFromEnvironment } from './main';
 export {
   ALB_METRICS_NAMESPACE,
   type AlbMetricDimensions,
@@ -11,9 +10,8 @@ export {
   AlbMetricsPublisher,
   type AlbMetricsPublisherOptions,
   cloudWatchSink,
-  DEFAULT_METRICS_INTERVAL_SECONDS,
-  METRICS_INTERVALS_SECONDS,
   type MetricDataSink,
+  metricsIntervalSeconds,
 } from './metrics';
 export type { CompletedRequest, RequestObserver } from './observer';
 export { AlbProxy, type AlbProxyOptions } from './proxy';
@@ -36,5 +34,6 @@ export {
   type SimulatedAlbOptions,
   startSimulatedAlb,
 } from './simulated-alb';
+export { DEFAULT_ADMIN_PORT, DEFAULT_TARGET_HOST, EnvironmentError, startFromEnvironment } from './start';
 export * from './targets';
 export { forwardedTraceHeader, newTraceId } from './trace-id';

@@ -11,14 +11,15 @@
  * interval, zeros included, since alarms on them read Minimum and Maximum.
  *
  * AWS publishes one datapoint a minute; the local profile's alarms use 10-second periods, so
- * this publishes high-resolution datapoints (StorageResolution 1) per interval of
- * 1, 2, 5 or 10 seconds, aligned to the clock so that no interval straddles two periods.
+ * this publishes high-resolution datapoints (StorageResolution 1) per interval, an interval
+ * that divides every alarm period of the templates, aligned to the clock so that no interval
+ * straddles two periods (see {@link metricsIntervalSeconds}).
  *
- * The running ALB turns this on from its environment (see main.ts):
+ * The running ALB turns this on from its environment (see start.ts):
  *   LOAD_BALANCER_FULL_NAME  `app/<name>/<id>`, the LoadBalancer dimension the alarms use;
  *   TARGET_GROUP_FULL_NAME   `targetgroup/<name>/<id>`, the TargetGroup dimension;
  *   METRICS_ENDPOINT_URL     the CloudWatch endpoint (default: AWS_ENDPOINT_URL);
- *   METRICS_INTERVAL_SECONDS 1, 2, 5 or 10 (default 5).
+ *   METRICS_INTERVAL_SECONDS the interval (default: half the shortest alarm period).
  */
 import {
   CloudWatchClient,
@@ -33,9 +34,31 @@ import type { Diagnostic } from './simulated-alb';
 import type { HostCounts } from './targets';
 
 export const ALB_METRICS_NAMESPACE = 'AWS/ApplicationELB';
-export const DEFAULT_METRICS_INTERVAL_SECONDS = 5;
-/** The divisors of 10 s, the shortest alarm period CloudWatch allows. */
-export const METRICS_INTERVALS_SECONDS: readonly number[] = [1, 2, 5, 10];
+
+/**
+ * The interval to publish at for alarms of these periods (seconds): `requested`, or the
+ * longest that gives an alarm two datapoints per period (5 s for the local profile's 10 s
+ * periods). Either way it divides every period, so that no interval straddles two of them.
+ */
+export function metricsIntervalSeconds(alarmPeriods: readonly number[], requested?: number): number {
+  const common = alarmPeriods.reduce(greatestCommonDivisor);
+  const shortest = Math.min(...alarmPeriods);
+  if (requested === undefined) {
+    let interval = Math.floor(shortest / 2) || 1;
+    while (common % interval !== 0) interval -= 1;
+    return interval;
+  }
+  if (!Number.isInteger(requested) || requested <= 0 || common % requested !== 0) {
+    throw new Error(
+      `Metrics interval ${requested} s does not divide the alarm periods of the templates (${[...new Set(alarmPeriods)].join(', ')} s): use a divisor of ${common} s`,
+    );
+  }
+  return requested;
+}
+
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
 
 /** PutMetricData accepts at most 1000 metric data per call. */
 const MAX_METRIC_DATA_PER_CALL = 1000;
@@ -56,8 +79,8 @@ export interface MetricDataSink {
 export interface AlbMetricsOptions {
   readonly sink: MetricDataSink;
   readonly dimensions: AlbMetricDimensions;
-  /** One of METRICS_INTERVALS_SECONDS; DEFAULT_METRICS_INTERVAL_SECONDS when absent. */
-  readonly intervalSeconds?: number;
+  /** From {@link metricsIntervalSeconds}. */
+  readonly intervalSeconds: number;
 }
 
 export interface AlbMetricsPublisherOptions extends AlbMetricsOptions {
@@ -114,13 +137,7 @@ export class AlbMetricsPublisher implements RequestObserver {
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: AlbMetricsPublisherOptions) {
-    const seconds = options.intervalSeconds ?? DEFAULT_METRICS_INTERVAL_SECONDS;
-    if (!METRICS_INTERVALS_SECONDS.includes(seconds)) {
-      throw new Error(
-        `Metrics interval ${seconds} s is not one of ${METRICS_INTERVALS_SECONDS.join(', ')} s: intervals must divide the 10-second alarm period`,
-      );
-    }
-    this.intervalMs = seconds * 1000;
+    this.intervalMs = options.intervalSeconds * 1000;
     this.now = options.now ?? Date.now;
   }
 

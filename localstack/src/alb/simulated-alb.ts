@@ -5,7 +5,7 @@ import { createAdminServer } from './admin';
 import { type ResolveHost, TargetDiscovery } from './discovery';
 import { HealthChecker } from './health-checker';
 import { close, listen } from './listen';
-import { type AlbMetricsOptions, AlbMetricsPublisher, DEFAULT_METRICS_INTERVAL_SECONDS } from './metrics';
+import { type AlbMetricsOptions, AlbMetricsPublisher } from './metrics';
 import { AlbProxy } from './proxy';
 import type { AlbSettings } from './settings';
 import { TargetRegistry, type TargetStateChange } from './targets';
@@ -98,7 +98,7 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
     ...(options.metrics && {
       metrics: {
         dimensions: options.metrics.dimensions,
-        intervalSeconds: options.metrics.intervalSeconds ?? DEFAULT_METRICS_INTERVAL_SECONDS,
+        intervalSeconds: options.metrics.intervalSeconds,
       },
     }),
   });

@@ -1,9 +1,8 @@
-import { CloudAssemblyError } from '../cloud-assembly';
-import { readPlatformNames } from '../platform-names-file';
-import { ListenError } from './listen';
-import { type AlbMetricsOptions, cloudWatchSink, METRICS_INTERVALS_SECONDS } from './metrics';
+import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
+import { readDeployedNames } from '../deployed-names-file';
+import { type AlbMetricsOptions, cloudWatchSink, metricsIntervalSeconds } from './metrics';
 import { loadAlbSettings } from './settings';
-import { logDiagnostic, type SimulatedAlb, startSimulatedAlb } from './simulated-alb';
+import { type SimulatedAlb, startSimulatedAlb } from './simulated-alb';
 
 /** A missing or malformed environment variable. */
 export class EnvironmentError extends Error {
@@ -20,9 +19,10 @@ export const DEFAULT_ADMIN_PORT = 8081;
  * ADMIN_PORT the admin endpoint's port (default 8081);
  * LISTEN_PORT to listen somewhere else than the listener port the CDK app defines;
  * LOAD_BALANCER_FULL_NAME and TARGET_GROUP_FULL_NAME (`app/<name>/<id>`, `targetgroup/<name>/<id>`,
- * as the alarms' dimensions in the emulator), or else PLATFORM_NAMES_FILE (the names the deploy
+ * as the alarms' dimensions in the emulator), or else DEPLOYED_NAMES_FILE (the names the deploy
  * service resolved), to publish AWS/ApplicationELB metrics, to
- * METRICS_ENDPOINT_URL or else AWS_ENDPOINT_URL, every METRICS_INTERVAL_SECONDS (1, 2, 5 or 10; default 5).
+ * METRICS_ENDPOINT_URL or else AWS_ENDPOINT_URL, every METRICS_INTERVAL_SECONDS (a divisor of the
+ * templates' alarm periods; default half the shortest).
  */
 export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<SimulatedAlb> {
   const cloudAssemblyDir = env.CLOUD_ASSEMBLY_DIR?.trim();
@@ -40,14 +40,14 @@ export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<Simu
         : { ...settings, listener: { ...settings.listener, port: listenPort } },
     targetHost: env.TARGET_HOST?.trim() || DEFAULT_TARGET_HOST,
     adminPort: portFrom(env, 'ADMIN_PORT') ?? DEFAULT_ADMIN_PORT,
-    metrics: metricsFrom(env),
+    metrics: metricsFrom(env, cloudAssemblyDir),
   });
 }
 
 /** Metrics are off unless both dimension values are given: without them no alarm would see the data. */
-function metricsFrom(env: NodeJS.ProcessEnv): AlbMetricsOptions | undefined {
-  const namesFile = env.PLATFORM_NAMES_FILE?.trim();
-  const names = namesFile ? readPlatformNames(namesFile) : undefined;
+function metricsFrom(env: NodeJS.ProcessEnv, cloudAssemblyDir: string): AlbMetricsOptions | undefined {
+  const namesFile = env.DEPLOYED_NAMES_FILE?.trim();
+  const names = namesFile ? readDeployedNames(namesFile) : undefined;
   const loadBalancer = env.LOAD_BALANCER_FULL_NAME?.trim() || names?.loadBalancerFullName;
   const targetGroup = env.TARGET_GROUP_FULL_NAME?.trim() || names?.targetGroupFullName;
   if (!loadBalancer && !targetGroup) return undefined;
@@ -74,7 +74,7 @@ function metricsFrom(env: NodeJS.ProcessEnv): AlbMetricsOptions | undefined {
       requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
     }),
     dimensions: { loadBalancer, targetGroup },
-    intervalSeconds: intervalFrom(env),
+    intervalSeconds: intervalFrom(env, cloudAssemblyDir),
   };
 }
 
@@ -86,16 +86,14 @@ function requireFullName(value: string, name: string, prefix: string, attribute:
   }
 }
 
-function intervalFrom(env: NodeJS.ProcessEnv): number | undefined {
+function intervalFrom(env: NodeJS.ProcessEnv, cloudAssemblyDir: string): number {
+  const periods = alarmPeriodsSeconds(readCloudAssembly(cloudAssemblyDir));
   const value = env.METRICS_INTERVAL_SECONDS?.trim();
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (!METRICS_INTERVALS_SECONDS.includes(seconds)) {
-    throw new EnvironmentError(
-      `METRICS_INTERVAL_SECONDS=${value} is not one of ${METRICS_INTERVALS_SECONDS.join(', ')}: an interval must divide the 10-second alarm period`,
-    );
+  try {
+    return metricsIntervalSeconds(periods, value ? Number(value) : undefined);
+  } catch (error) {
+    throw new EnvironmentError(`METRICS_INTERVAL_SECONDS=${value}: ${(error as Error).message}`);
   }
-  return seconds;
 }
 
 function portFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -106,37 +104,4 @@ function portFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
     throw new EnvironmentError(`${name}=${value} is not a port number (0-65535)`);
   }
   return port;
-}
-
-async function main(): Promise<void> {
-  const alb = await startFromEnvironment(process.env);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second signal means the caller does not want to wait for in-flight requests.
-      process.exit(1);
-    }
-    stopping = true;
-    logDiagnostic({ event: 'stopping', signal });
-    alb.stop().then(
-      () => process.exit(0),
-      (error: Error) => {
-        logDiagnostic({ event: 'stop-failed', error: error.message });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-if (require.main === module) {
-  main().catch((error: Error) => {
-    const known =
-      error instanceof EnvironmentError ||
-      error instanceof CloudAssemblyError ||
-      error instanceof ListenError;
-    process.stderr.write(`simulated ALB cannot start: ${known ? error.message : error.stack}\n`);
-    process.exit(1);
-  });
 }

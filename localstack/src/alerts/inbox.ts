@@ -4,11 +4,14 @@
  * e2e suites can wait for one notification among many (one reader at a time).
  *
  * `make alerts` runs it in the monitor service, whose environment has the emulator's endpoint
- * (AWS_ENDPOINT_URL) and the platform's names (PLATFORM_NAMES_FILE), the inbox among them.
+ * (AWS_ENDPOINT_URL) and the platform's names (DEPLOYED_NAMES_FILE), the inbox among them.
  */
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type AlarmNotification, parseAlarmNotification } from '../cloudwatch/alarm-notification';
-import { readPlatformNames } from '../platform-names-file';
 
 export interface ReceivedNotification {
   readonly messageId: string;
@@ -71,28 +74,4 @@ export function formatInbox(received: readonly ReceivedNotification[]): string {
         `  ${n.StateChangeTime}  ${n.AlarmName}  ${n.OldStateValue} -> ${n.NewStateValue}\n      ${n.NewStateReason}`,
     )
     .join('\n');
-}
-
-async function main(): Promise<void> {
-  const endpoint = process.env.AWS_ENDPOINT_URL?.trim();
-  const namesFile = process.env.PLATFORM_NAMES_FILE?.trim();
-  if (!endpoint || !namesFile) {
-    throw new Error(
-      'AWS_ENDPOINT_URL and PLATFORM_NAMES_FILE must be set: run it as `make alerts` does, in the monitor service',
-    );
-  }
-  const sqs = new SQSClient({
-    endpoint,
-    region: process.env.AWS_REGION || 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const received = await readInbox(sqs, readPlatformNames(namesFile).alertsInboxQueueUrl);
-  process.stdout.write(`${formatInbox(received)}\n`);
-}
-
-if (require.main === module) {
-  main().catch((error: Error) => {
-    process.stderr.write(`cannot read the alerts inbox: ${error.message}\n`);
-    process.exit(1);
-  });
 }

@@ -3,21 +3,18 @@
  * read from the emulator's Secrets Manager through the api container's `API_KEYS` secret
  * reference, as the ECS agent reads it. Environment: AWS_ENDPOINT_URL, CLOUD_ASSEMBLY_DIR.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { containerSecrets, resolveSecrets } from './ecs/task-secrets';
+import { requiredEnv, runMain } from '../cli';
+import { containerSecrets, resolveSecrets } from '../ecs/task-secrets';
+import { emulatorClientConfig, emulatorClients } from '../emulator-clients';
 
 const DEMO_KEY_NAME = 'api_key_demo';
 
 async function main(): Promise<void> {
-  const endpoint = process.env.AWS_ENDPOINT_URL;
-  const cloudAssemblyDir = process.env.CLOUD_ASSEMBLY_DIR;
-  if (!endpoint || !cloudAssemblyDir) throw new Error('AWS_ENDPOINT_URL and CLOUD_ASSEMBLY_DIR must be set');
-  const secretsManager = new SecretsManagerClient({
-    endpoint,
-    region: process.env.AWS_REGION || 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const apiKeys = containerSecrets(cloudAssemblyDir, 'api').filter((secret) => secret.name === 'API_KEYS');
+  const setBy = 'run it as `make api-key` does, in the monitor service';
+  const { secretsManager } = emulatorClients(emulatorClientConfig(process.env, setBy));
+  const apiKeys = containerSecrets(requiredEnv('CLOUD_ASSEMBLY_DIR', process.env, setBy), 'api').filter(
+    (secret) => secret.name === 'API_KEYS',
+  );
   const { API_KEYS } = await resolveSecrets(secretsManager, apiKeys);
   const keys = JSON.parse(API_KEYS ?? '{}') as Record<string, string>;
   const key = keys[DEMO_KEY_NAME];
@@ -26,7 +23,4 @@ async function main(): Promise<void> {
   console.log(key);
 }
 
-main().catch((error: Error) => {
-  console.error(`error: ${error.message}`);
-  process.exit(1);
-});
+runMain('api-key', main);

@@ -1,10 +1,11 @@
 /**
  * Prints the selected emulator as shell assignments for the Makefile and compose.yaml:
- *   eval "$(node localstack/dist/emulator-env.js)"
+ *   eval "$(node localstack/dist/bin/emulator-env.js)"
  */
-import { EmulatorConfigError, selectEmulator } from './emulator';
+import { runMain } from '../cli';
+import { selectEmulator } from '../emulator';
 
-try {
+runMain('emulator', async () => {
   const emulator = selectEmulator();
   const assignments = {
     AWS_EMULATOR: emulator.name,
@@ -13,8 +14,4 @@ try {
     EMULATOR_HEALTH_PATH: emulator.healthPath,
   };
   for (const [name, value] of Object.entries(assignments)) console.log(`${name}='${value}'`);
-} catch (error) {
-  if (!(error instanceof EmulatorConfigError)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exit(1);
-}
+});

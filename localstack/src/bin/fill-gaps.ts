@@ -1,6 +1,6 @@
 /**
- * `npx tsx scripts/fill-gaps.ts` (from infra/, with cdklocal.env sourced), after
- * `npx cdklocal deploy --all`: creates through the service APIs what the emulator's
+ * `npm run --silent fill-gaps -w localstack` (with cdklocal.env sourced), after
+ * `npx cdklocal deploy --all` in infra/: creates through the service APIs what the emulator's
  * CloudFormation skipped (on moto every alarm, metric filter, subscription and secret), from the
  * cloud assembly that deploy left in cdk.out, exactly as `deploy:local` does after its own
  * deploy. Running it again changes nothing.
@@ -9,9 +9,10 @@
  * only where AWS_ENVAR_ALLOWLIST names them, `test` credentials otherwise, so that it fills the
  * account the stacks went to even when real AWS credentials are in the environment.
  */
-import { readCloudAssembly, type SynthesizedStack } from '../../localstack/src/cloud-assembly';
-import { CLOUD_ASSEMBLY_DIR } from './cdk-cli';
-import { fillGapsOfDeployedStacks, probe } from './emulator-deploy';
+import { CLOUD_ASSEMBLY_DIR } from '@zama/infra';
+import { runMain } from '../cli';
+import { readCloudAssembly, type SynthesizedStack } from '../cloud-assembly';
+import { fillGapsOfDeployedStacks, probe } from '../deploy/emulator-deploy';
 
 /** cdklocal's region when AWS_REGION is not allow-listed. */
 const CDKLOCAL_DEFAULT_REGION = 'us-east-1';
@@ -19,10 +20,12 @@ const CDKLOCAL_DEFAULT_REGION = 'us-east-1';
 async function main(): Promise<number> {
   const endpoint = process.env.AWS_ENDPOINT_URL?.trim();
   if (!endpoint) {
-    return fail('AWS_ENDPOINT_URL is not set: source cdklocal.env first (set -a; . ./cdklocal.env; set +a)');
+    throw new Error(
+      'AWS_ENDPOINT_URL is not set: source cdklocal.env first (set -a; . ../localstack/cdklocal.env; set +a)',
+    );
   }
   const unreachable = await probe(endpoint);
-  if (unreachable) return fail(`no emulator answers at ${endpoint} (${unreachable})`);
+  if (unreachable) throw new Error(`no emulator answers at ${endpoint} (${unreachable})`);
 
   const stacks = readCloudAssembly(CLOUD_ASSEMBLY_DIR);
   const allowed = new Set((process.env.AWS_ENVAR_ALLOWLIST ?? '').split(',').map((name) => name.trim()));
@@ -54,15 +57,4 @@ function stackRegion(stacks: readonly SynthesizedStack[]): string | undefined {
   return [...regions][0];
 }
 
-function fail(message: string): number {
-  console.error(`fill-gaps: ${message}`);
-  return 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`fill-gaps: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runMain('fill-gaps', main);

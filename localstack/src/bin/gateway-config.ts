@@ -7,11 +7,13 @@
  * emulator; unset, the AWS account of the credentials), GATEWAY_UPSTREAM_URL (optional: the
  * load balancer's URL when rendering for Kong Konnect).
  */
-import { requiredEnv, secretsManagerClient, writeGatewayConfig } from './gateway-config';
+import { requiredEnv, runMain } from '../cli';
+import { emulatorClients } from '../emulator-clients';
+import { writeGatewayConfig } from '../gateway/gateway-config';
 
 async function main(): Promise<void> {
   const configFile = requiredEnv('GATEWAY_CONFIG_FILE');
-  const { config, secretId } = await writeGatewayConfig(secretsManagerClient(), {
+  const { config, secretId } = await writeGatewayConfig(emulatorClients().secretsManager, {
     cloudAssemblyDir: requiredEnv('CLOUD_ASSEMBLY_DIR'),
     configFile,
   });
@@ -21,7 +23,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: Error) => {
-  console.error(`gateway-config: ${error.message}`);
-  process.exit(1);
-});
+runMain('gateway-config', main);

@@ -8,9 +8,12 @@
  * Environment: that of main.ts, plus TASK_SECRETS_FILE (where the api tasks read their
  * secrets) and GATEWAY_ADMIN_URL (optional: Kong's admin API inside the compose network).
  */
+import { requiredEnv, runMain } from '../cli';
 import { containerSecrets, resolveSecrets } from '../ecs/task-secrets';
-import { loadIntoGateway } from './admin';
-import { requiredEnv, secretsManagerClient, writeAtomically, writeGatewayConfig } from './gateway-config';
+import { emulatorClients } from '../emulator-clients';
+import { writeWhole } from '../files';
+import { loadIntoGateway } from '../gateway/admin';
+import { writeGatewayConfig } from '../gateway/gateway-config';
 
 const API_CONTAINER = 'api';
 
@@ -19,10 +22,10 @@ async function main(): Promise<void> {
   const configFile = requiredEnv('GATEWAY_CONFIG_FILE');
   const secretsFile = requiredEnv('TASK_SECRETS_FILE');
   const adminUrl = process.env.GATEWAY_ADMIN_URL?.trim();
-  const secretsManager = secretsManagerClient();
+  const { secretsManager } = emulatorClients();
 
   const secrets = await resolveSecrets(secretsManager, containerSecrets(cloudAssemblyDir, API_CONTAINER));
-  writeAtomically(secretsFile, JSON.stringify(secrets));
+  writeWhole(secretsFile, JSON.stringify(secrets));
   console.log(
     `reload-keys: resolved ${Object.keys(secrets).join(', ')} for the ${API_CONTAINER} tasks again`,
   );
@@ -42,7 +45,4 @@ async function main(): Promise<void> {
   console.log(`reload-keys: the gateway now accepts the consumers of ${secretId}: ${consumers}`);
 }
 
-main().catch((error: Error) => {
-  console.error(`reload-keys: ${error.message}`);
-  process.exit(1);
-});
+runMain('reload-keys', main);

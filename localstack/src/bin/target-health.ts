@@ -1,15 +1,17 @@
 /**
  * Prints the simulated ALB's target health (its DescribeTargetHealth) as a table, or with
  * --count-healthy only the number of healthy targets:
- *   node localstack/dist/target-health.js [--count-healthy] http://127.0.0.1:8081
+ *   node localstack/dist/bin/target-health.js [--count-healthy] http://127.0.0.1:8081
  */
-import type { TargetHealthDescription } from './alb/admin';
+import type { TargetHealthDescription } from '../alb/admin';
+import { runMain, UsageError } from '../cli';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const countOnly = args.includes('--count-healthy');
   const adminUrl = args.find((arg) => !arg.startsWith('--'));
-  if (!adminUrl) throw new Error('usage: target-health [--count-healthy] <ALB admin URL>');
+  if (!adminUrl)
+    throw new UsageError('no ALB admin URL given', 'target-health [--count-healthy] <ALB admin URL>');
 
   let body: { TargetHealthDescriptions: TargetHealthDescription[] };
   try {
@@ -37,7 +39,4 @@ async function main(): Promise<void> {
   if (rows.length === 0) console.log('  (no registered targets)');
 }
 
-main().catch((error: Error) => {
-  console.error(`error: ${error.message}`);
-  process.exit(1);
-});
+runMain('target-health', main);

@@ -6,23 +6,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DefaultStackSynthesizer } from 'aws-cdk-lib';
-import { PROFILES } from '../lib/profiles';
-import { assemblyStacks, CLOUD_ASSEMBLY_DIR, QUIET_CDK_ENV, runCdk } from './cdk-cli';
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  BOOTSTRAP_VERSION_PARAMETER,
+  CLOUD_ASSEMBLY_DIR,
+  PROFILES,
+  QUIET_CDK_ENV,
+  runCdk,
+} from '@zama/infra';
+import { readCloudAssembly } from '../cloud-assembly';
+import { emulatorClients } from '../emulator-clients';
 import { fillGapsOfDeployedStacks, probe } from './emulator-deploy';
 
 const BOOTSTRAP_STACK = 'CDKToolkit';
 
-async function main(): Promise<number> {
-  const endpoint = process.env.AWS_ENDPOINT_URL?.trim();
+/** The log prefix of what it prints, and of its errors. */
+export const DEPLOY_LOCAL = 'deploy:local';
+
+/** Resolves with 0 once the stacks are deployed and their gaps filled, else the failing CLI's code. */
+export async function deployLocal(environment: NodeJS.ProcessEnv): Promise<number> {
+  const endpoint = environment.AWS_ENDPOINT_URL?.trim();
   if (!endpoint) {
-    return fail(
+    throw new Error(
       'AWS_ENDPOINT_URL is not set: point it at the emulator, e.g. AWS_ENDPOINT_URL=http://127.0.0.1:4566',
     );
   }
   const unreachable = await probe(endpoint);
-  if (unreachable) return fail(`no emulator answers at ${endpoint} (${unreachable})`);
+  if (unreachable) throw new Error(`no emulator answers at ${endpoint} (${unreachable})`);
 
   const region = PROFILES.local.region;
   // The CLI caches the account of each access key under CDK_HOME; emulators share the key
@@ -30,19 +40,19 @@ async function main(): Promise<number> {
   const cdkHome = mkdtempSync(join(tmpdir(), 'cdk-home-'));
   process.on('exit', () => rmSync(cdkHome, { recursive: true, force: true }));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...environment,
     ...QUIET_CDK_ENV,
     // Emulators accept any credentials.
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID || 'test',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY || 'test',
-    AWS_REGION: process.env.AWS_REGION || region,
-    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION || region,
+    AWS_ACCESS_KEY_ID: environment.AWS_ACCESS_KEY_ID || 'test',
+    AWS_SECRET_ACCESS_KEY: environment.AWS_SECRET_ACCESS_KEY || 'test',
+    AWS_REGION: environment.AWS_REGION || region,
+    AWS_DEFAULT_REGION: environment.AWS_DEFAULT_REGION || region,
     CDK_HOME: cdkHome,
     CDK_S3_FORCE_PATH_STYLE: '1',
     // The template URL handed to the emulator's CloudFormation: the canonical S3 form, which
     // moto and LocalStack both map to their own S3 (moto cannot parse an IP-address endpoint).
     AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION:
-      process.env.AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION || `https://s3.${region}.amazonaws.com`,
+      environment.AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION || `https://s3.${region}.amazonaws.com`,
   };
   const clientConfig = {
     endpoint,
@@ -52,14 +62,14 @@ async function main(): Promise<number> {
       secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
     },
   };
-  const cloudFormation = new CloudFormationClient(clientConfig);
+  const { cloudFormation } = emulatorClients(clientConfig);
 
   // The bootstrap stack does not depend on the templates, so it is created while they are
   // synthesized; the CLI finds the emulator's account from the credentials, and runs outside
   // infra/ so that it does not synthesize the app a second time.
   const bootstrapping = isBootstrapped(cloudFormation).then((bootstrapped) => {
     if (bootstrapped) return 0;
-    console.log(`deploy:local: bootstrapping ${endpoint}`);
+    console.log(`${DEPLOY_LOCAL}: bootstrapping ${endpoint}`);
     return runCdk(['bootstrap', `aws://unknown-account/${region}`], env, { cwd: cdkHome });
   });
   // Awaited together, so that a failure of either is reported however the two interleave.
@@ -69,7 +79,7 @@ async function main(): Promise<number> {
   ]);
   if (synth !== 0) return synth;
   if (bootstrap !== 0) return bootstrap;
-  const stacks = assemblyStacks();
+  const stacks = readCloudAssembly(CLOUD_ASSEMBLY_DIR);
 
   // Direct stack operations rather than change sets: moto registers a stack's exports only
   // when the stack is created directly, and the stacks import each other's values. The explicit
@@ -86,7 +96,7 @@ async function main(): Promise<number> {
       String(stacks.length),
       '--method=direct',
       '--parameters',
-      `BootstrapVersion=/cdk-bootstrap/${DefaultStackSynthesizer.DEFAULT_QUALIFIER}/version`,
+      `BootstrapVersion=${BOOTSTRAP_VERSION_PARAMETER}`,
       '--require-approval',
       'never',
       '--progress',
@@ -96,8 +106,8 @@ async function main(): Promise<number> {
   );
   if (deploy !== 0) return deploy;
 
-  await fillGapsOfDeployedStacks(stacks, clientConfig, (line) => console.log(`deploy:local: ${line}`));
-  console.log(`deploy:local: ${stacks.length} stacks deployed to ${endpoint}`);
+  await fillGapsOfDeployedStacks(stacks, clientConfig, (line) => console.log(`${DEPLOY_LOCAL}: ${line}`));
+  console.log(`${DEPLOY_LOCAL}: ${stacks.length} stacks deployed to ${endpoint}`);
   return 0;
 }
 
@@ -113,16 +123,3 @@ async function isBootstrapped(cloudFormation: CloudFormationClient): Promise<boo
     return false;
   }
 }
-
-function fail(message: string): number {
-  console.error(`deploy:local: ${message}`);
-  return 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`deploy:local: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);

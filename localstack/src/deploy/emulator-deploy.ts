@@ -4,8 +4,8 @@
  * complete, reporting what its CloudFormation skipped, and filling those gaps.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { SynthesizedStack } from '../../localstack/src/cloud-assembly';
-import type { EmulatorClientConfig } from '../../localstack/src/deployed-values';
+import type { SynthesizedStack } from '../cloud-assembly';
+import type { EmulatorClientConfig } from '../emulator-clients';
 import { describeFill, emulatorGaps, fillEmulatorGaps } from './emulator-gaps';
 
 /** Undefined when anything answers HTTP at the endpoint, else why not. */

@@ -34,19 +34,10 @@ import {
   SubscribeCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
-import type { SynthesizedStack } from '../../localstack/src/cloud-assembly';
-import {
-  DeployedValues,
-  type EmulatorClientConfig,
-  emulatorClients,
-  PLACEHOLDER_PHYSICAL_ID,
-  readDeployment,
-} from '../../localstack/src/deployed-values';
-import {
-  metricFiltersOf,
-  subscriptionsOf,
-  type TemplateMetricFilter,
-} from '../../localstack/src/platform-names';
+import type { SynthesizedStack } from '../cloud-assembly';
+import { metricFiltersOf, subscriptionsOf, type TemplateMetricFilter } from '../deployed-names';
+import { DeployedValues, PLACEHOLDER_PHYSICAL_ID, readDeployment } from '../deployed-values';
+import { type EmulatorClientConfig, emulatorClients } from '../emulator-clients';
 
 /** `GenerateSecretString` of an `AWS::SecretsManager::Secret`. */
 export interface GenerateSecretString {

@@ -142,15 +142,3 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<vo
     log(`${task} (${restartedIp}): healthy again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 }
-
-if (require.main === module) {
-  const [project, adminUrl] = process.argv.slice(2);
-  if (!project || !adminUrl) {
-    process.stderr.write('usage: rolling-restart <compose project> <ALB admin URL>\n');
-    process.exit(2);
-  }
-  rollingRestart({ ...DEFAULT_ROLLING_RESTART, project, adminUrl }).catch((error: Error) => {
-    process.stderr.write(`rolling restart stopped: ${error.message}\n`);
-    process.exit(1);
-  });
-}

@@ -9,42 +9,41 @@
  * - alarm evaluation with SetAlarmState and the alarm notifications.
  *
  * Environment: AWS_ENDPOINT_URL (the emulator), AWS_REGION, AWS_EMULATOR (localstack|moto),
- * PLATFORM_NAMES_FILE (written by the deploy service), TASK_SERVICE (the compose service of
- * the tasks, default `api`). The Docker socket must be mounted; the compose project is read
+ * DEPLOYED_NAMES_FILE (written by the deploy service), CLOUD_ASSEMBLY_DIR (the alarm periods),
+ * TASK_SERVICE (the compose service of the tasks, default `api`). The Docker socket must be mounted; the compose project is read
  * from this container's own labels.
  */
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import Dockerode from 'dockerode';
+import { requiredEnv } from '../cli';
+import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
 import { AlarmRunner } from '../cloudwatch/alarm-runner';
+import { readDeployedNames } from '../deployed-names-file';
 import type { ComposeService } from '../ecs/task-containers';
 import { TaskTelemetry } from '../ecs/task-telemetry';
 import { selectEmulator } from '../emulator';
+import { emulatorClientConfig, emulatorClients } from '../emulator-clients';
 import { verifyAlarmsLeftToMonitor } from '../emulator-init';
 import { LogShipper } from '../logs/log-shipper';
 import { MetricFilters } from '../logs/metric-filters';
-import { readPlatformNames } from '../platform-names-file';
 
 const TELEMETRY_INTERVAL_MS = 5000;
-/** Half the local alarm period: a breach is seen within a couple of seconds of its period closing. */
-const ALARM_INTERVAL_MS = 2000;
+/**
+ * Alarms are evaluated five times per shortest alarm period of the templates: a breach is seen
+ * within a fifth of a period of its closing (2 s with the local profile's 10-second periods).
+ */
+const ALARM_ROUNDS_PER_PERIOD = 5;
 const METRIC_FILTER_WINDOW_MS = 2000;
 /** Touched after every alarm round; compose's health check reads its age. */
 const HEARTBEAT_FILE = '/tmp/monitor-heartbeat';
 
-const log = (event: Record<string, unknown>) =>
+export const log = (event: Record<string, unknown>) =>
   process.stderr.write(
     `${JSON.stringify({ time: new Date().toISOString(), service: 'monitor', ...event })}\n`,
   );
-
-function required(name: string): string {
-  const value = process.env[name]?.trim();
-  if (!value) throw new Error(`${name} is not set (compose.yaml sets it for the monitor service)`);
-  return value;
-}
 
 /** The compose project this container belongs to, which the task replicas share. */
 async function ownComposeService(docker: Dockerode, service: string): Promise<ComposeService> {
@@ -82,19 +81,18 @@ function every(intervalMs: number, what: string, round: () => Promise<void>): ()
   };
 }
 
-async function main(): Promise<void> {
-  const clientConfig = {
-    endpoint: required('AWS_ENDPOINT_URL'),
-    region: process.env.AWS_REGION || 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  const names = readPlatformNames(required('PLATFORM_NAMES_FILE'));
-  const emulator = selectEmulator(process.env);
-  await verifyAlarmsLeftToMonitor(emulator, clientConfig.endpoint);
+/** Starts every part of the monitor; resolves with what stops them, once their last data is out. */
+export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
+  const clients = emulatorClients(emulatorClientConfig(env));
+  const { cloudWatch, logs } = clients;
+  const names = readDeployedNames(requiredEnv('DEPLOYED_NAMES_FILE', env));
+  const alarmIntervalMs =
+    (Math.min(...alarmPeriodsSeconds(readCloudAssembly(requiredEnv('CLOUD_ASSEMBLY_DIR', env)))) * 1000) /
+    ALARM_ROUNDS_PER_PERIOD;
+  const emulator = selectEmulator(env);
+  await verifyAlarmsLeftToMonitor(emulator, clients.config.endpoint);
   const docker = new Dockerode();
-  const compose = await ownComposeService(docker, process.env.TASK_SERVICE?.trim() || 'api');
-  const cloudWatch = new CloudWatchClient(clientConfig);
-  const logs = new CloudWatchLogsClient(clientConfig);
+  const compose = await ownComposeService(docker, env.TASK_SERVICE?.trim() || 'api');
 
   const telemetry = new TaskTelemetry({
     docker,
@@ -128,7 +126,7 @@ async function main(): Promise<void> {
 
   const alarms = new AlarmRunner({
     cloudWatch,
-    sns: new SNSClient(clientConfig),
+    sns: clients.sns,
     publishNotifications: !emulator.runsAlarmActions,
     log,
   });
@@ -136,40 +134,22 @@ async function main(): Promise<void> {
   telemetry.start();
   shipper.start();
   const stopFilterMetrics = every(METRIC_FILTER_WINDOW_MS, 'metric-filters', publishFilterMetrics);
-  const stopAlarms = every(ALARM_INTERVAL_MS, 'alarm-evaluation', async () => {
+  const stopAlarms = every(alarmIntervalMs, 'alarm-evaluation', async () => {
     await alarms.evaluate(new Date());
     writeFileSync(HEARTBEAT_FILE, '');
   });
   log({
     event: 'started',
+    alarmIntervalMs,
     compose,
     emulator: emulator.name,
     metricFilters: metricFilters.map(({ filterName }) => filterName),
     notifications: emulator.runsAlarmActions ? 'by the emulator' : 'published by the monitor',
   });
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log({ event: 'stopping', signal });
-    // The log shipper drains what the tasks wrote last before the metrics are published.
+  // The log shipper drains what the tasks wrote last before the metrics are published.
+  return () =>
     Promise.all([telemetry.stop(), shipper.stop(), stopAlarms()])
       .then(() => stopFilterMetrics())
-      .then(publishFilterMetrics)
-      .then(
-        () => process.exit(0),
-        (error: Error) => {
-          log({ event: 'stop-failed', error: error.message });
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+      .then(publishFilterMetrics);
 }
-
-main().catch((error: Error) => {
-  process.stderr.write(`monitor cannot start: ${error.message}\n`);
-  process.exit(1);
-});

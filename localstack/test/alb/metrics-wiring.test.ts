@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
-import { EnvironmentError, startFromEnvironment } from '../../src/alb/main';
 import { type Diagnostic, type SimulatedAlb, startSimulatedAlb } from '../../src/alb/simulated-alb';
+import { EnvironmentError, startFromEnvironment } from '../../src/alb/start';
 import {
   freePort,
   httpRequest,
@@ -95,14 +95,14 @@ describe('metrics in the simulated ALB', () => {
         'Metrics need a CloudWatch endpoint: set METRICS_ENDPOINT_URL (or AWS_ENDPOINT_URL) to the emulator, e.g. http://emulator:4566',
       ],
       [
-        'an interval that does not divide 10 s',
+        'an interval that does not divide the alarm periods of the templates',
         {
           LOAD_BALANCER_FULL_NAME: DIMENSIONS.loadBalancer,
           TARGET_GROUP_FULL_NAME: DIMENSIONS.targetGroup,
           AWS_ENDPOINT_URL: 'http://emulator:4566',
           METRICS_INTERVAL_SECONDS: '3',
         },
-        'METRICS_INTERVAL_SECONDS=3 is not one of 1, 2, 5, 10: an interval must divide the 10-second alarm period',
+        'METRICS_INTERVAL_SECONDS=3: Metrics interval 3 s does not divide the alarm periods of the templates (10 s): use a divisor of 10 s',
       ],
     ])('refuses %s with a line saying what to set', async (_, env, message) => {
       await expect(startFromEnvironment({ ...BASE, ...env })).rejects.toThrow(new EnvironmentError(message));

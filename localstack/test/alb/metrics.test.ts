@@ -1,5 +1,5 @@
 import type { MetricDatum, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
-import { AlbMetricsPublisher, type MetricDataSink } from '../../src/alb/metrics';
+import { AlbMetricsPublisher, type MetricDataSink, metricsIntervalSeconds } from '../../src/alb/metrics';
 import type { CompletedRequest } from '../../src/alb/observer';
 import type { Diagnostic } from '../../src/alb/simulated-alb';
 import type { HostCounts } from '../../src/alb/targets';
@@ -12,6 +12,9 @@ const LB = `LoadBalancer=${DIMENSIONS.loadBalancer}`;
 const LB_TG = `${LB},TargetGroup=${DIMENSIONS.targetGroup}`;
 
 /** An interval boundary: 12:00:00 UTC. */
+/** The local profile's alarm period, as the templates give it. */
+const LOCAL_ALARM_PERIODS = [10];
+
 const T0 = Date.parse('2026-05-04T12:00:00Z');
 
 const SERVED: CompletedRequest = {
@@ -81,7 +84,7 @@ function setup(options: { hosts?: HostCounts; intervalSeconds?: number } = {}) {
   const publisher = new AlbMetricsPublisher({
     sink,
     dimensions: DIMENSIONS,
-    intervalSeconds: options.intervalSeconds,
+    intervalSeconds: options.intervalSeconds ?? metricsIntervalSeconds(LOCAL_ALARM_PERIODS),
     hosts: { hostCounts: () => hosts.counts },
     writeDiagnostic: (event) => diagnostics.push(event),
     now: () => clock.now,
@@ -333,6 +336,7 @@ describe('AlbMetricsPublisher', () => {
       const publisher = new AlbMetricsPublisher({
         sink,
         dimensions: DIMENSIONS,
+        intervalSeconds: metricsIntervalSeconds(LOCAL_ALARM_PERIODS),
         hosts: { hostCounts: () => ({ healthy: 0, unhealthy: 0 }) },
         writeDiagnostic: () => undefined,
       });
@@ -358,9 +362,19 @@ describe('AlbMetricsPublisher', () => {
   it.each([0, 3, 60])(
     'refuses an interval of %s s, which does not divide the 10-second alarm period',
     (seconds) => {
-      expect(() => setup({ intervalSeconds: seconds })).toThrow(
-        `Metrics interval ${seconds} s is not one of 1, 2, 5, 10 s: intervals must divide the 10-second alarm period`,
+      expect(() => metricsIntervalSeconds(LOCAL_ALARM_PERIODS, seconds)).toThrow(
+        `Metrics interval ${seconds} s does not divide the alarm periods of the templates (10 s): use a divisor of 10 s`,
       );
     },
   );
+
+  it.each<[number[], number]>([
+    [[10], 5],
+    [[10, 60], 5],
+    [[60], 30],
+    [[60, 300], 30],
+    [[1], 1],
+  ])('publishes twice per period of alarms of %j s by default: every %s s', (periods, interval) => {
+    expect(metricsIntervalSeconds(periods)).toBe(interval);
+  });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ListenError } from '../../src/alb/listen';
-import { EnvironmentError, startFromEnvironment } from '../../src/alb/main';
 import type { SimulatedAlb } from '../../src/alb/simulated-alb';
+import { EnvironmentError, startFromEnvironment } from '../../src/alb/start';
 import { freePort, httpRequest, type RunningServer, startServer } from './helpers';
 
 const FIXTURE = join(__dirname, 'fixtures', 'cdk.out');

@@ -1,9 +1,7 @@
 import type { CloudWatchClient, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient, MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SynthesizedStack } from '../../localstack/src/cloud-assembly';
-import { type DeployedResource, DeployedValues } from '../../localstack/src/deployed-values';
-import type { TemplateMetricFilter } from '../../localstack/src/platform-names';
+import type { SynthesizedStack } from '../../src/cloud-assembly';
 import {
   alarmDifferences,
   alarmsOf,
@@ -16,7 +14,9 @@ import {
   metricFilterDifferences,
   missingSubscriptions,
   resolvedSubscriptions,
-} from '../scripts/emulator-gaps';
+} from '../../src/deploy/emulator-gaps';
+import type { TemplateMetricFilter } from '../../src/deployed-names';
+import { type DeployedResource, DeployedValues } from '../../src/deployed-values';
 
 describe('composeSecretString', () => {
   test('puts the generated value at the template key, as CloudFormation does', () => {

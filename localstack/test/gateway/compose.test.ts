@@ -2,12 +2,13 @@
  * compose.yaml runs the gateway the way the issue and the seed want it: optional (its image is
  * not everywhere), DB-less on the rendered file, only its proxy published, in front of the ALB.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { synthesizePlatform } from '../../../infra/scripts/synthesize';
 import { loadAlbSettings } from '../../src/alb/settings';
 import { readGatewayTemplate } from '../../src/gateway/render';
+import { assemblyDirOf } from '../templates';
 
 interface ComposeService {
   image?: string;
@@ -44,7 +45,7 @@ describe('compose.yaml gateway services', () => {
   it('run Kong without a database, on the file gateway-config renders', () => {
     expect(environment.KONG_DATABASE).toBe('off');
     expect(environment.KONG_DECLARATIVE_CONFIG).toBe(gatewayConfig.environment?.GATEWAY_CONFIG_FILE);
-    expect(gatewayConfig.command).toEqual(['node', 'localstack/dist/gateway/main.js']);
+    expect(gatewayConfig.command).toEqual(['node', 'localstack/dist/bin/gateway-config.js']);
     expect(gateway.depends_on?.['gateway-config']).toEqual({ condition: 'service_completed_successfully' });
   });
 
@@ -69,8 +70,7 @@ describe('compose.yaml gateway services', () => {
 });
 
 describe('the gateway and the simulated ALB', () => {
-  const { app } = synthesizePlatform('local');
-  const alb = loadAlbSettings(app.outdir);
+  const alb = loadAlbSettings(assemblyDirOf('local'));
   const upstream = new URL(readGatewayTemplate().services[0].url);
 
   it('forwards to the ALB service on its listener port', () => {

@@ -2,13 +2,9 @@
  * The gateway enforces the API's own limits and reads the keys the API reads, for every profile:
  * these tests fail when the policy and the synthesized task definition disagree.
  */
-import { loadConfig } from '../../../api/src/config';
-import { apiKeyCheck } from '../../../api/src/middleware/api-key-auth';
-import type { AppState } from '../../../api/src/state';
-import { platformNames } from '../../../infra/lib/names';
-import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../../infra/lib/profiles';
-import { EXAMPLE_SETTINGS, settingsAsContext } from '../../../infra/lib/settings';
-import { synthesizePlatform } from '../../../infra/scripts/synthesize';
+
+import { type AppState, apiKeyCheck, loadConfig } from '@zama/api';
+import { PROFILE_NAMES, PROFILES, type ProfileName, platformNames, synthesizeExample } from '@zama/infra';
 import { apiKeysSecretId, gatewayLimits, readGatewayTemplate } from '../../src/gateway/render';
 
 interface ContainerDefinition {
@@ -22,16 +18,14 @@ function synthesizedApi(profile: ProfileName): {
   cloudAssemblyDir: string;
 } {
   // dev and prod need an alerts e-mail (prod a certificate) to synthesize: the example ones.
-  const { app, templates } = synthesizePlatform(profile, {
-    context: settingsAsContext(EXAMPLE_SETTINGS[profile]),
-  });
+  const { assemblyDir, templates } = synthesizeExample(profile);
   const containers = Object.values(templates.compute.Resources)
     .filter((resource) => resource.Type === 'AWS::ECS::TaskDefinition')
     .flatMap((resource) => (resource.Properties?.ContainerDefinitions as ContainerDefinition[]) ?? []);
   const api = containers.find((container) => container.Name === 'api');
   if (!api) throw new Error(`the ${profile} profile synthesizes no api container`);
   const environment = Object.fromEntries((api.Environment ?? []).map(({ Name, Value }) => [Name, Value]));
-  return { environment, cloudAssemblyDir: app.outdir };
+  return { environment, cloudAssemblyDir: assemblyDir };
 }
 
 const limits = gatewayLimits(readGatewayTemplate());
