@@ -96,7 +96,7 @@ synth: install ## Synthesize the four stacks into infra/cdk.out (offline, no cre
 
 .PHONY: deploy-local
 deploy-local: install ## Deploy the stacks into a running emulator (AWS_ENDPOINT_URL, default http://127.0.0.1:4566)
-	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} npm run --silent deploy:local -w localstack
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} npm run --silent deploy:local -w @zama/localstack
 
 .PHONY: diff-aws
 diff-aws: install ## cdk diff against your AWS account (PLATFORM_PROFILE=dev|prod, STACK=<stack>)

@@ -9,7 +9,7 @@ const cloudAssembly = join(repoRoot, 'infra', 'cdk.out');
 /** Deploys the CDK app with the local profile through the same command users run. */
 export async function deployLocal(endpoint: string): Promise<void> {
   try {
-    await promisify(execFile)('npm', ['run', '--silent', 'deploy:local', '-w', 'infra'], {
+    await promisify(execFile)('npm', ['run', '--silent', 'deploy:local', '-w', '@zama/localstack'], {
       cwd: repoRoot,
       env: { ...process.env, AWS_ENDPOINT_URL: endpoint },
       maxBuffer: 64 * 1024 * 1024,

@@ -13,7 +13,7 @@ export const CDKLOCAL_SEQUENCE = [
   'set -a; . ../localstack/cdklocal.env; set +a',
   'npx cdklocal bootstrap',
   'npx cdklocal deploy --all',
-  'npm run --silent fill-gaps -w localstack',
+  'npm run --silent fill-gaps -w @zama/localstack',
 ] as const;
 
 export interface TimedCommand {

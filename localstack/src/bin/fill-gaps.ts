@@ -1,5 +1,5 @@
 /**
- * `npm run --silent fill-gaps -w localstack` (with cdklocal.env sourced), after
+ * `npm run --silent fill-gaps -w @zama/localstack` (with cdklocal.env sourced), after
  * `npx cdklocal deploy --all` in infra/: creates through the service APIs what the emulator's
  * CloudFormation skipped (on moto every alarm, metric filter, subscription and secret), from the
  * cloud assembly that deploy left in cdk.out, exactly as `deploy:local` does after its own
