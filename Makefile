@@ -4,14 +4,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-# Image names recorded by `make images` (registry-less builds); a variable set in the
-# environment wins. The scripts and the TypeScript take the rest from versions.env.
-IMAGES_ENV := .local/images.env
-ifneq ($(wildcard $(IMAGES_ENV)),)
-$(foreach assignment,$(shell grep -E '^[A-Z_]+=' $(IMAGES_ENV)),\
-  $(eval $(firstword $(subst =, ,$(assignment))) ?= $(lastword $(subst =, ,$(assignment)))))
-endif
-export NODE_IMAGE PYTHON_IMAGE MOTO_IMAGE LOCALSTACK_IMAGE API_IMAGE
+# Image names recorded by `make images` (registry-less builds), for the recipes; a variable set
+# in the environment wins. The scripts and the TypeScript take the rest from versions.env.
+$(foreach assignment,$(shell scripts/recorded-images.sh),$(eval export $(assignment)))
 
 # The reaper image testcontainers starts by default cannot be had without a registry;
 # the suites stop and remove their own containers instead.

@@ -7,16 +7,9 @@ require_docker
 read -r -a compose_cmd <<<"$(compose_command)"
 compose() { "${compose_cmd[@]}" -p "$COMPOSE_PROJECT" -f "$root/compose.yaml" "$@"; }
 
-# Image names recorded by `make images` win over versions.env's public defaults (lib.sh).
 load_image_names() {
-  local line name
-  if [ -f "$root/.local/images.env" ]; then
-    while IFS= read -r line; do
-      [[ $line =~ ^([A-Z_]+)=(.*)$ ]] || continue
-      name=${BASH_REMATCH[1]}
-      user_chose "$name" || export "$name=${BASH_REMATCH[2]}"
-    done <"$root/.local/images.env"
-  fi
+  local name value
+  while IFS='=' read -r name value; do export "$name=$value"; done < <(recorded_image_names)
 }
 
 select_emulator() {

@@ -21,6 +21,19 @@ load_versions() { # file
 }
 load_versions "$(dirname "${BASH_SOURCE[0]}")/../versions.env"
 
+# The image names `make images` recorded for registry-less builds, as NAME=value lines, but for
+# those the user set: they win over versions.env's public defaults. The one reader of the file,
+# for compose-env.sh and (through scripts/recorded-images.sh) the Makefile.
+recorded_image_names() {
+  local file line
+  file="$(dirname "${BASH_SOURCE[0]}")/../.local/images.env"
+  [ -f "$file" ] || return 0
+  while IFS= read -r line; do
+    [[ $line =~ ^([A-Z_]+)=(.*)$ ]] || continue
+    user_chose "${BASH_REMATCH[1]}" || printf '%s=%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  done <"$file"
+}
+
 say() { printf '==> %s\n' "$*"; }
 
 fail() {
