@@ -6,6 +6,10 @@
  * run, each server pinned to CPU 0 and the load generator to CPU 1 when taskset and a second CPU
  * exist.
  *
+ * The three servers run side by side for the whole run and each round loads them one after
+ * another within seconds, so a burst of other work on a shared machine lands in one round for
+ * all of them rather than on one server. Each ratio is the median of the rounds' own ratios.
+ *
  * Two measurements per server: throughput with CONNECTIONS connections saturating its CPU, and
  * latency over one connection sending one request after another, where nothing queues and the
  * difference is the time the service adds to each request. (autocannon's rate option sends each
@@ -21,11 +25,9 @@ import autocannon from 'autocannon';
 const API_DIR = join(__dirname, '..', '..', '..');
 const API_KEY = 'bench-key-0123456789';
 const BODY = JSON.stringify({ numbers: [1.5, 2.5, 3, 4.25, 5, 6.5, 7, 8.75, 9, 10] });
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-// Rounds alternate the servers; each figure is the best of its rounds, since on a shared machine
-// noise only ever makes a server look slower.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 
 interface Target {
   name: string;
@@ -146,19 +148,31 @@ async function load(
   };
 }
 
-async function measure(target: Target): Promise<TargetResult> {
-  const port = await freePort();
-  const server = startServer(target, port);
+interface RunningServer {
+  process: ChildProcess;
+  port: number;
+}
+
+/** One after another: a port is only taken once its server listens on it. */
+async function startAll(targets: Target[]): Promise<RunningServer[]> {
+  const servers: RunningServer[] = [];
   try {
-    await waitUntilListening(port);
-    process.stderr.write(`${target.name}: warm-up, ${SECONDS} s saturated, ${SECONDS} s on one connection\n`);
-    await load(server, port, 3, CONNECTIONS);
-    const saturated = await load(server, port, SECONDS, CONNECTIONS);
-    const sequential = await load(server, port, SECONDS, 1);
-    return { saturated, sequential };
-  } finally {
-    server.kill('SIGKILL');
+    for (const target of targets) {
+      const port = await freePort();
+      servers.push({ process: startServer(target, port), port });
+      await waitUntilListening(port);
+    }
+  } catch (error) {
+    for (const server of servers) server.process.kill('SIGKILL');
+    throw error;
   }
+  return servers;
+}
+
+async function measureRound({ process: server, port }: RunningServer): Promise<TargetResult> {
+  const saturated = await load(server, port, SECONDS, CONNECTIONS);
+  const sequential = await load(server, port, SECONDS, 1);
+  return { saturated, sequential };
 }
 
 const ms = (value: number) => value.toFixed(3);
@@ -198,56 +212,91 @@ const TARGETS: Target[] = [
   },
 ];
 
-function best(results: TargetResult[]): TargetResult {
-  const bestOf = (pick: (result: TargetResult) => Measurement): Measurement => ({
-    requestsPerSecond: Math.max(...results.map((result) => pick(result).requestsPerSecond)),
-    cpuMicrosecondsPerRequest: Math.min(...results.map((result) => pick(result).cpuMicrosecondsPerRequest)),
-    p50: Math.min(...results.map((result) => pick(result).p50)),
-    p99: Math.min(...results.map((result) => pick(result).p99)),
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function medianOf(results: TargetResult[]): TargetResult {
+  const medianMeasurement = (pick: (result: TargetResult) => Measurement): Measurement => ({
+    requestsPerSecond: median(results.map((result) => pick(result).requestsPerSecond)),
+    cpuMicrosecondsPerRequest: median(results.map((result) => pick(result).cpuMicrosecondsPerRequest)),
+    p50: median(results.map((result) => pick(result).p50)),
+    p99: median(results.map((result) => pick(result).p99)),
   });
   return {
-    saturated: bestOf((result) => result.saturated),
-    sequential: bestOf((result) => result.sequential),
+    saturated: medianMeasurement((result) => result.saturated),
+    sequential: medianMeasurement((result) => result.sequential),
   };
 }
 
-function comparison(name: string, subject: TargetResult, baseline: TargetResult): string[] {
-  const added = (pick: (result: TargetResult) => number) => {
-    const difference = pick(subject) - pick(baseline);
-    return `${difference >= 0 ? '+' : ''}${ms(difference)}`;
+interface Comparison {
+  throughputKept: number;
+  cpuKept: number;
+  added: { p50: number; p99: number; sequentialP50: number; sequentialP99: number };
+}
+
+/** Round by round, the subject against the baseline measured seconds before it. */
+function compare(subject: TargetResult[], baseline: TargetResult[]): Comparison {
+  const perRound = (value: (subject: TargetResult, baseline: TargetResult) => number) =>
+    median(subject.map((result, round) => value(result, baseline[round])));
+  return {
+    throughputKept: perRound((s, b) => s.saturated.requestsPerSecond / b.saturated.requestsPerSecond),
+    cpuKept: perRound(
+      (s, b) => b.saturated.cpuMicrosecondsPerRequest / s.saturated.cpuMicrosecondsPerRequest,
+    ),
+    added: {
+      p50: perRound((s, b) => s.saturated.p50 - b.saturated.p50),
+      p99: perRound((s, b) => s.saturated.p99 - b.saturated.p99),
+      sequentialP50: perRound((s, b) => s.sequential.p50 - b.sequential.p50),
+      sequentialP99: perRound((s, b) => s.sequential.p99 - b.sequential.p99),
+    },
   };
+}
+
+function comparisonRow(name: string, { throughputKept, cpuKept, added }: Comparison): string[] {
+  const plus = (difference: number) => `${difference >= 0 ? '+' : ''}${ms(difference)}`;
   return [
     name,
-    percent(subject.saturated.requestsPerSecond / baseline.saturated.requestsPerSecond),
-    percent(baseline.saturated.cpuMicrosecondsPerRequest / subject.saturated.cpuMicrosecondsPerRequest),
-    added((result) => result.saturated.p50),
-    added((result) => result.saturated.p99),
-    added((result) => result.sequential.p50),
-    added((result) => result.sequential.p99),
+    percent(throughputKept),
+    percent(cpuKept),
+    plus(added.p50),
+    plus(added.p99),
+    plus(added.sequentialP50),
+    plus(added.sequentialP99),
   ];
 }
 
 async function main(): Promise<void> {
   if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const servers = await startAll(TARGETS);
   const rounds: TargetResult[][] = TARGETS.map(() => []);
-  for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const [index, target] of TARGETS.entries()) {
-      process.stderr.write(`round ${round}/${ROUNDS}: `);
-      rounds[index].push(await measure(target));
+  try {
+    for (const server of servers) await load(server.process, server.port, 3, CONNECTIONS);
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const [index, server] of servers.entries()) rounds[index].push(await measureRound(server));
+      const [bare, service] = [rounds[1][round - 1], rounds[2][round - 1]];
+      const kept = service.saturated.requestsPerSecond / bare.saturated.requestsPerSecond;
+      process.stderr.write(
+        `round ${round}/${ROUNDS}: service kept ${percent(kept)} of the same-work req/s\n`,
+      );
     }
+  } finally {
+    for (const server of servers) server.process.kill('SIGKILL');
   }
-  const [sumOnly, bare, service] = rounds.map(best);
-
-  const throughputRatio = service.saturated.requestsPerSecond / bare.saturated.requestsPerSecond;
-  const addedP99 = service.sequential.p99 - bare.sequential.p99;
+  const [sumOnly, bare, service] = rounds;
+  const serviceVsBare = compare(service, bare);
+  const throughputRatio = serviceVsBare.throughputKept;
+  const addedP99 = serviceVsBare.added.sequentialP99;
   const rows = [
     ['server', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'p50 ms, 1 conn', 'p99 ms, 1 conn'],
     ['---', '---:', '---:', '---:', '---:', '---:', '---:'],
-    row(TARGETS[0].name, sumOnly),
-    row(TARGETS[1].name, bare),
-    row(TARGETS[2].name, service),
-    comparison('same work vs sum only', bare, sumOnly),
-    comparison('service vs same work', service, bare),
+    row(TARGETS[0].name, medianOf(sumOnly)),
+    row(TARGETS[1].name, medianOf(bare)),
+    row(TARGETS[2].name, medianOf(service)),
+    comparisonRow('same work vs sum only', compare(bare, sumOnly)),
+    comparisonRow('service vs same work', serviceVsBare),
   ];
   const setup = pinned
     ? 'servers pinned to CPU 0, autocannon to CPU 1'
@@ -255,11 +304,11 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `POST /api/v1/sum; ${CONNECTIONS} connections (req/s, CPU, p50, p99) and 1 connection (1 conn), ${SECONDS} s each;`,
-      `best of ${ROUNDS} alternating rounds; Node ${process.version}; ${setup}`,
+      `medians of ${ROUNDS} rounds, the servers side by side; Node ${process.version}; ${setup}`,
       '',
       ...rows.map((cells) => `| ${cells.join(' | ')} |`),
       '',
-      `In "vs" rows, req/s and CPU are the share of the second server's throughput kept (CPU: judged by CPU time per request); latencies are the time added.`,
+      `In "vs" rows, req/s and CPU are the share of the second server's throughput kept (CPU: judged by CPU time per request), latencies the time added: each the median of the rounds' own comparisons.`,
       `service throughput kept against bare node:http doing the same work: ${percent(throughputRatio)} (target >= 70 %): ${throughputRatio >= 0.7 ? 'met' : 'MISSED'}`,
       `service p99 added on one connection: ${ms(addedP99)} ms (target < 1 ms): ${addedP99 < 1 ? 'met' : 'MISSED'}`,
       '',
