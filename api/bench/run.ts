@@ -237,12 +237,15 @@ interface Comparison {
   added: { p50: number; p99: number; sequentialP50: number; sequentialP99: number };
 }
 
+const throughputKept = (subject: TargetResult, baseline: TargetResult) =>
+  subject.saturated.requestsPerSecond / baseline.saturated.requestsPerSecond;
+
 /** Round by round, the subject against the baseline measured seconds before it. */
 function compare(subject: TargetResult[], baseline: TargetResult[]): Comparison {
   const perRound = (value: (subject: TargetResult, baseline: TargetResult) => number) =>
     median(subject.map((result, round) => value(result, baseline[round])));
   return {
-    throughputKept: perRound((s, b) => s.saturated.requestsPerSecond / b.saturated.requestsPerSecond),
+    throughputKept: perRound(throughputKept),
     cpuKept: perRound(
       (s, b) => b.saturated.cpuMicrosecondsPerRequest / s.saturated.cpuMicrosecondsPerRequest,
     ),
@@ -272,12 +275,12 @@ async function main(): Promise<void> {
   if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const servers = await startAll(TARGETS);
   const rounds: TargetResult[][] = TARGETS.map(() => []);
+  const [sumOnly, bare, service] = rounds;
   try {
     for (const server of servers) await load(server.process, server.port, 3, CONNECTIONS);
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const [index, server] of servers.entries()) rounds[index].push(await measureRound(server));
-      const [bare, service] = [rounds[1][round - 1], rounds[2][round - 1]];
-      const kept = service.saturated.requestsPerSecond / bare.saturated.requestsPerSecond;
+      const kept = throughputKept(service[round - 1], bare[round - 1]);
       process.stderr.write(
         `round ${round}/${ROUNDS}: service kept ${percent(kept)} of the same-work req/s\n`,
       );
@@ -285,7 +288,6 @@ async function main(): Promise<void> {
   } finally {
     for (const server of servers) server.process.kill('SIGKILL');
   }
-  const [sumOnly, bare, service] = rounds;
   const serviceVsBare = compare(service, bare);
   const throughputRatio = serviceVsBare.throughputKept;
   const addedP99 = serviceVsBare.added.sequentialP99;

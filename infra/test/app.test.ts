@@ -58,12 +58,16 @@ describe('the CDK app', () => {
     });
   });
 
+  /** An app as `cdk synth` gives bin/app.ts one: cdk.json's context, a fresh output directory. */
+  const cliApp = () =>
+    new App({ outdir: mkdtempSync(join(tmpdir(), 'app-test-')), context: cdkJsonContext() });
+
   /**
    * What bin/app.ts synthesizes with this environment, in this process (a second CDK app in a
    * child process costs several seconds of CPU to load), with the context `cdk synth` gives it.
    */
   function synthesizeWith(environment: NodeJS.ProcessEnv) {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'app-test-')), context: cdkJsonContext() });
+    const app = cliApp();
     const platform = defineApp(app, environment);
     const assembly = app.synth();
     return {
@@ -75,7 +79,7 @@ describe('the CDK app', () => {
 
   test('refuses to synthesize prod without an e-mail and a certificate, saying how to give each', () => {
     // GIVEN the prod profile and neither setting
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'app-test-')), context: cdkJsonContext() });
+    const app = cliApp();
     // WHEN the app is defined
     // THEN one line per problem (bin/app.ts prints the message, as for the unknown profile above),
     // before any stack exists
