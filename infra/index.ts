@@ -4,6 +4,7 @@
  */
 
 export { BOOTSTRAP_VERSION_PARAMETER, CLOUD_ASSEMBLY_DIR, QUIET_CDK_ENV, runCdk } from './lib/cdk-cli';
+export { LOCAL_ALARM_PERIOD_METADATA } from './lib/compute-stack';
 export { type PlatformNames, PORTS, platformNames } from './lib/names';
 export {
   ALARM_KEYS,

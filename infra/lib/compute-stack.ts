@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -35,6 +36,12 @@ export const CONTAINER_HEALTH_CHECK_COMMAND = [
   'CMD-SHELL',
   `node -e "require('http').get('http://127.0.0.1:${PORTS.api}${HEALTH_CHECK_PATH}',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"`,
 ];
+
+/**
+ * Metadata key of a scaling policy: the period, in seconds, of the target-tracking alarms that
+ * the local data plane creates for it (the profile's `service.scaling.localAlarmPeriodSeconds`).
+ */
+export const LOCAL_ALARM_PERIOD_METADATA = 'zama:localAlarmPeriodSeconds';
 
 export interface ComputeStackProps extends StackProps {
   readonly profile: PlatformProfile;
@@ -240,16 +247,26 @@ export class ComputeStack extends Stack {
       minCapacity: settings.minCount,
       maxCapacity: settings.maxCount,
     });
+    const cooldowns = {
+      scaleOutCooldown: Duration.seconds(settings.scaling.scaleOutCooldownSeconds),
+      scaleInCooldown: Duration.seconds(settings.scaling.scaleInCooldownSeconds),
+    };
     scaling.scaleOnCpuUtilization('CpuScaling', {
       targetUtilizationPercent: settings.cpuTargetPercent,
-      scaleOutCooldown: Duration.minutes(1),
-      scaleInCooldown: Duration.minutes(5),
+      ...cooldowns,
     });
     scaling.scaleOnMemoryUtilization('MemoryScaling', {
       targetUtilizationPercent: settings.memoryTargetPercent,
-      scaleOutCooldown: Duration.minutes(1),
-      scaleInCooldown: Duration.minutes(5),
+      ...cooldowns,
     });
+    const { localAlarmPeriodSeconds } = settings.scaling;
+    if (localAlarmPeriodSeconds !== undefined) {
+      for (const policy of scaling.node.findAll()) {
+        if (policy instanceof appscaling.CfnScalingPolicy) {
+          policy.cfnOptions.metadata = { [LOCAL_ALARM_PERIOD_METADATA]: localAlarmPeriodSeconds };
+        }
+      }
+    }
 
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       profile,

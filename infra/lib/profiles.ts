@@ -65,6 +65,21 @@ export interface TargetHealthCheckProfile {
   readonly unhealthyThreshold: number;
 }
 
+/** Timing of the CPU and memory target-tracking policies. */
+export interface ScalingProfile {
+  /** After a scale-out, how long before the next one may start. */
+  readonly scaleOutCooldownSeconds: number;
+  /** After a scale-in, how long before the next one may start. */
+  readonly scaleInCooldownSeconds: number;
+  /**
+   * Period of the AlarmHigh and AlarmLow alarms that the local data plane creates for each
+   * policy, written into the template as the policies' metadata. On AWS, Application Auto
+   * Scaling creates those alarms itself with one-minute periods and ignores the metadata.
+   * @default - no metadata: the alarms have AWS's 60-second period
+   */
+  readonly localAlarmPeriodSeconds?: number;
+}
+
 export interface ContainerHealthCheckProfile {
   readonly intervalSeconds: number;
   readonly timeoutSeconds: number;
@@ -118,6 +133,7 @@ export interface ServiceProfile {
   readonly maxCount: number;
   readonly cpuTargetPercent: number;
   readonly memoryTargetPercent: number;
+  readonly scaling: ScalingProfile;
   readonly targetHealthCheck: TargetHealthCheckProfile;
   readonly containerHealthCheck: ContainerHealthCheckProfile;
   readonly deregistrationDelaySeconds: number;
@@ -215,6 +231,9 @@ const SEED_INGRESS: IngressProfile = {
   adminCidrs: ['88.181.233.30/32'],
 };
 
+/** The seed's cooldowns: one minute out, five minutes in. */
+const SEED_SCALING: ScalingProfile = { scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 };
+
 /** The seed's container health check (interval 30 s, timeout 5 s, 3 retries, 60 s start period). */
 const SEED_CONTAINER_HEALTH_CHECK: ContainerHealthCheckProfile = {
   intervalSeconds: 30,
@@ -290,6 +309,9 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       maxCount: 3,
       cpuTargetPercent: 70,
       memoryTargetPercent: 70,
+      // Short enough that a scale-out shows within a minute and a scale-in within a few
+      // (AlarmHigh: 3 periods of 10 s; AlarmLow: 15).
+      scaling: { scaleOutCooldownSeconds: 20, scaleInCooldownSeconds: 30, localAlarmPeriodSeconds: 10 },
       targetHealthCheck: {
         intervalSeconds: 5,
         timeoutSeconds: 2,
@@ -322,6 +344,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       maxCount: 5,
       cpuTargetPercent: 70,
       memoryTargetPercent: 70,
+      scaling: SEED_SCALING,
       targetHealthCheck: AWS_TARGET_HEALTH_CHECK,
       containerHealthCheck: SEED_CONTAINER_HEALTH_CHECK,
       deregistrationDelaySeconds: 30,
@@ -349,6 +372,7 @@ export const PROFILES: Readonly<Record<ProfileName, PlatformProfile>> = {
       maxCount: 5,
       cpuTargetPercent: 70,
       memoryTargetPercent: 70,
+      scaling: SEED_SCALING,
       targetHealthCheck: AWS_TARGET_HEALTH_CHECK,
       containerHealthCheck: SEED_CONTAINER_HEALTH_CHECK,
       deregistrationDelaySeconds: 300,
@@ -648,6 +672,14 @@ function checkService(service: ServiceProfile): string[] {
   for (const field of ['cpuTargetPercent', 'memoryTargetPercent'] as const) {
     if (!(service[field] > 0 && service[field] <= 100)) problems.push(`service.${field} must be in (0, 100]`);
   }
+  const { scaleOutCooldownSeconds, scaleInCooldownSeconds, localAlarmPeriodSeconds } = service.scaling;
+  // Application Auto Scaling accepts cooldowns of 0 to 31536000 seconds (one year).
+  for (const [field, value] of Object.entries({ scaleOutCooldownSeconds, scaleInCooldownSeconds })) {
+    if (!inRange(value, 0, 31_536_000)) problems.push(`service.scaling.${field}: 0-31536000`);
+  }
+  if (localAlarmPeriodSeconds !== undefined && !isAlarmPeriod(localAlarmPeriodSeconds)) {
+    problems.push('service.scaling.localAlarmPeriodSeconds: 10, 30 or a multiple of 60');
+  }
   const target = service.targetHealthCheck;
   if (!inRange(target.intervalSeconds, 5, 300))
     problems.push('service.targetHealthCheck.intervalSeconds: 5-300');
@@ -682,7 +714,7 @@ function checkAlarms(alarms: Readonly<Record<AlarmKey, AlarmTiming>>): string[] 
     if (treatMissingData !== undefined && !MISSING_DATA.includes(treatMissingData)) {
       problems.push(`alarms.${key}.treatMissingData must be one of ${MISSING_DATA.join(', ')}`);
     }
-    if (![10, 30].includes(periodSeconds) && !(periodSeconds >= 60 && periodSeconds % 60 === 0)) {
+    if (!isAlarmPeriod(periodSeconds)) {
       problems.push(`alarms.${key}.periodSeconds ${periodSeconds} must be 10, 30 or a multiple of 60`);
     }
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
@@ -710,6 +742,11 @@ function parseCidr(cidr: string): Cidr | undefined {
   // A CIDR block must start on its own boundary (10.0.1.0/24, not 10.0.1.5/24).
   if (address % size !== 0) return undefined;
   return { first: address, last: address + size - 1 };
+}
+
+/** CloudWatch's alarm periods: 10 or 30 seconds (high resolution) or a multiple of 60. */
+function isAlarmPeriod(seconds: number): boolean {
+  return [10, 30].includes(seconds) || (seconds >= 60 && seconds % 60 === 0);
 }
 
 function inRange(value: number, min: number, max: number): boolean {

@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ApiLoadBalancer, type ApiLoadBalancerProps } from '../lib/api-load-balancer';
-import { CONTAINER_HEALTH_CHECK_COMMAND } from '../lib/compute-stack';
+import { CONTAINER_HEALTH_CHECK_COMMAND, LOCAL_ALARM_PERIOD_METADATA } from '../lib/compute-stack';
 import { PROFILE_NAMES, PROFILES } from '../lib/profiles';
 import { EXAMPLE_SETTINGS } from '../lib/settings';
 import { logicalIdsOf, rawTemplateOf, templateOf, templatesWith } from './support';
@@ -419,6 +419,36 @@ describe('ComputeStack', () => {
         MinCapacity: PROFILES[profile].service.minCount,
         MaxCapacity: PROFILES[profile].service.maxCount,
       });
+    },
+  );
+
+  test.each(PROFILE_NAMES)(
+    '%s: both target-tracking policies use the profile cooldowns, and only local names its alarm period',
+    (profile) => {
+      // GIVEN
+      const { scaling, cpuTargetPercent, memoryTargetPercent } = PROFILES[profile].service;
+      // WHEN
+      const template = templateOf(profile, 'compute');
+      // THEN
+      const policies = template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy');
+      const targets = Object.values(policies).map(({ Properties, Metadata }) => ({
+        metric:
+          Properties.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification
+            .PredefinedMetricType,
+        target: Properties.TargetTrackingScalingPolicyConfiguration.TargetValue,
+        out: Properties.TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown,
+        in: Properties.TargetTrackingScalingPolicyConfiguration.ScaleInCooldown,
+        period: Metadata?.[LOCAL_ALARM_PERIOD_METADATA],
+      }));
+      const expected = {
+        out: scaling.scaleOutCooldownSeconds,
+        in: scaling.scaleInCooldownSeconds,
+        period: profile === 'local' ? 10 : undefined,
+      };
+      expect(targets.sort((a, b) => a.metric.localeCompare(b.metric))).toEqual([
+        { metric: 'ECSServiceAverageCPUUtilization', target: cpuTargetPercent, ...expected },
+        { metric: 'ECSServiceAverageMemoryUtilization', target: memoryTargetPercent, ...expected },
+      ]);
     },
   );
 
