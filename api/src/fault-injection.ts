@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { CpuBurner } from './cpu-burner';
 import type { HealthCheck } from './health';
 import type { Logger } from './logger';
 import type { AppState } from './state';
@@ -9,7 +10,7 @@ import type { AppState } from './state';
  * checks, the load balancer's fail-open and the alarms react to them. Only the local profile
  * enables this (FAULT_INJECTION_ENABLED=true); elsewhere none of it is reachable.
  */
-export const FAULT_MODES = ['none', 'http-500', 'slow', 'unhealthy', 'error-logs'] as const;
+export const FAULT_MODES = ['none', 'http-500', 'slow', 'unhealthy', 'error-logs', 'cpu'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 /** Where the mode is read (GET) and set (PUT), with the API key. */
@@ -18,7 +19,13 @@ export const FAULT_PATH = '/_local/fault';
 export const DEFAULT_SLOW_DELAY_MS = 3000;
 export const MAX_SLOW_DELAY_MS = 30_000;
 
-export type FaultSetting = { mode: Exclude<FaultMode, 'slow'> } | { mode: 'slow'; delayMs: number };
+/** Mode cpu burns this share of the task's CPU unless told otherwise: above the 70 % scaling target. */
+export const DEFAULT_CPU_PERCENT = 90;
+
+export type FaultSetting =
+  | { mode: Exclude<FaultMode, 'slow' | 'cpu'> }
+  | { mode: 'slow'; delayMs: number }
+  | { mode: 'cpu'; percent: number };
 
 const faultSettingSchema = z
   .strictObject(
@@ -33,22 +40,32 @@ const faultSettingSchema = z
         .min(0, `must be an integer from 0 to ${MAX_SLOW_DELAY_MS}`)
         .max(MAX_SLOW_DELAY_MS, `must be an integer from 0 to ${MAX_SLOW_DELAY_MS}`)
         .optional(),
+      percent: z
+        .number({ error: 'must be an integer from 1 to 100' })
+        .int('must be an integer from 1 to 100')
+        .min(1, 'must be an integer from 1 to 100')
+        .max(100, 'must be an integer from 1 to 100')
+        .optional(),
     },
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? `has unknown fields (${issue.keys.join(', ')}); it accepts mode and delayMs`
+          ? `has unknown fields (${issue.keys.join(', ')}); it accepts mode, delayMs and percent`
           : 'must be a JSON object such as {"mode":"slow","delayMs":3000}',
     },
   )
   .refine((body) => body.delayMs === undefined || body.mode === 'slow', {
     path: ['delayMs'],
     error: 'applies only to mode "slow"',
+  })
+  .refine((body) => body.percent === undefined || body.mode === 'cpu', {
+    path: ['percent'],
+    error: 'applies only to mode "cpu"',
   });
 
 export type FaultSettingOutcome = { ok: true; setting: FaultSetting } | { ok: false; message: string };
 
-/** Validates a parsed PUT /_local/fault body: `{"mode":...,"delayMs"?:...}`. */
+/** Validates a parsed PUT /_local/fault body: `{"mode":...,"delayMs"?:...,"percent"?:...}`. */
 export function parseFaultSetting(body: unknown): FaultSettingOutcome {
   const parsed = faultSettingSchema.safeParse(body);
   if (!parsed.success) {
@@ -56,11 +73,10 @@ export function parseFaultSetting(body: unknown): FaultSettingOutcome {
     const field = issue.path.length > 0 ? String(issue.path[0]) : 'request body';
     return { ok: false, message: `${field} ${issue.message}` };
   }
-  const { mode, delayMs } = parsed.data;
-  return {
-    ok: true,
-    setting: mode === 'slow' ? { mode, delayMs: delayMs ?? DEFAULT_SLOW_DELAY_MS } : { mode },
-  };
+  const { mode, delayMs, percent } = parsed.data;
+  if (mode === 'slow') return { ok: true, setting: { mode, delayMs: delayMs ?? DEFAULT_SLOW_DELAY_MS } };
+  if (mode === 'cpu') return { ok: true, setting: { mode, percent: percent ?? DEFAULT_CPU_PERCENT } };
+  return { ok: true, setting: { mode } };
 }
 
 /** Thrown on purpose in mode http-500; like any unexpected error it becomes a logged INTERNAL_ERROR. */
@@ -71,6 +87,7 @@ export class InjectedFault extends Error {
 /** The fault mode of this process. Each change is logged at warn, so a faked outage is explained in the logs. */
 export class FaultSwitch {
   #setting: FaultSetting = { mode: 'none' };
+  #burner = new CpuBurner();
 
   constructor(private readonly logger: Logger) {}
 
@@ -84,11 +101,13 @@ export class FaultSwitch {
         request_id: requestId,
         fault_mode: setting.mode,
         delay_ms: setting.mode === 'slow' ? setting.delayMs : undefined,
+        cpu_percent: setting.mode === 'cpu' ? setting.percent : undefined,
         previous_fault_mode: this.#setting.mode,
       },
       `fault injection mode set to ${setting.mode}`,
     );
     this.#setting = setting;
+    this.#burner.burn(setting.mode === 'cpu' ? setting.percent : 0);
   }
 }
 

@@ -118,12 +118,12 @@ describe('the fault endpoint', () => {
     [
       'an unknown mode',
       { mode: 'broken' },
-      'mode must be one of none, http-500, slow, unhealthy, error-logs',
+      'mode must be one of none, http-500, slow, unhealthy, error-logs, cpu',
     ],
     [
       'a mode that is not a string',
       { mode: 500 },
-      'mode must be one of none, http-500, slow, unhealthy, error-logs',
+      'mode must be one of none, http-500, slow, unhealthy, error-logs, cpu',
     ],
     ['a delay over 30 s', { mode: 'slow', delayMs: 30001 }, 'delayMs must be an integer from 0 to 30000'],
     ['a negative delay', { mode: 'slow', delayMs: -1 }, 'delayMs must be an integer from 0 to 30000'],
@@ -133,8 +133,11 @@ describe('the fault endpoint', () => {
     [
       'an unknown field',
       { mode: 'none', delay: 100 },
-      'request body has unknown fields (delay); it accepts mode and delayMs',
+      'request body has unknown fields (delay); it accepts mode, delayMs and percent',
     ],
+    ['a CPU share over 100 %', { mode: 'cpu', percent: 101 }, 'percent must be an integer from 1 to 100'],
+    ['a CPU share of 0', { mode: 'cpu', percent: 0 }, 'percent must be an integer from 1 to 100'],
+    ['a CPU share for another mode', { mode: 'slow', percent: 50 }, 'percent applies only to mode "cpu"'],
     ['an array', ['slow'], 'request body must be a JSON object such as {"mode":"slow","delayMs":3000}'],
   ])('400 VALIDATION_ERROR for %s, leaving the mode as it was', async (_case, body, message) => {
     const { setFault, getFault } = faultApp();
