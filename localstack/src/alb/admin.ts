@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { readBody, sendJson } from '../http-json';
 import type { AlbSettings } from './settings';
 import type { TargetDescription, TargetRegistry } from './targets';
 
@@ -32,7 +33,6 @@ const TARGET_OPERATIONS = new Map([
   ['/targets/register', registerTargets],
   ['/targets/deregister', deregisterTargets],
 ]);
-const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * The simulated ALB's own HTTP endpoint: `GET /targets` answers like DescribeTargetHealth,
@@ -107,37 +107,4 @@ function targetIdsOf(body: string): string[] | undefined {
   if (!Array.isArray(targets) || targets.length === 0) return undefined;
   const ids = targets.map((target) => (target as { Id?: unknown } | null)?.Id);
   return ids.every((id): id is string => typeof id === 'string' && id.length > 0) ? ids : undefined;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

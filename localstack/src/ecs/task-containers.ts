@@ -2,6 +2,7 @@
  * The api task containers of the local ECS service, read from the Docker API: the compose
  * replicas of one service stand for the service's tasks.
  */
+import { hostname } from 'node:os';
 import type Dockerode from 'dockerode';
 
 /** A compose service, named by the labels compose v1 and v2 both put on its containers. */
@@ -106,8 +107,23 @@ async function inspectTask(docker: Dockerode, containerId: string): Promise<Task
 }
 
 /** Docker reports "never" as the zero time, 0001-01-01T00:00:00Z. */
-function dockerTime(value: string | undefined): Date | undefined {
+export function dockerTime(value: string | undefined): Date | undefined {
   if (!value || value.startsWith('0001-')) return undefined;
   const time = new Date(value);
   return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/** The compose project this container belongs to, which the task replicas share. */
+export async function ownComposeService(docker: Dockerode, service: string): Promise<ComposeService> {
+  let labels: Record<string, string>;
+  try {
+    labels = (await docker.getContainer(hostname()).inspect()).Config.Labels ?? {};
+  } catch (error) {
+    throw new Error(
+      `cannot inspect this container through the Docker API (${(error as Error).message}): mount /var/run/docker.sock`,
+    );
+  }
+  const project = labels['com.docker.compose.project'];
+  if (!project) throw new Error('this container has no compose project label: run it with docker compose');
+  return { project, service };
 }

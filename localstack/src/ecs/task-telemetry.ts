@@ -78,15 +78,24 @@ export interface TaskUtilization {
   readonly memoryUtilization?: number;
 }
 
+/** The service's task counts, as Container Insights reports them. */
+export interface TaskCounts {
+  readonly running: number;
+  readonly pending: number;
+  /** The service's desired count, where a scheduler says it. */
+  readonly desired?: number;
+}
+
 /**
  * The PutMetricData requests for one sampling round. Each task's utilization is one value of
  * the service-level metric, so Average, Minimum and Maximum over a period are taken over the
  * tasks' samples as on ECS. RunningTaskCount is published even when it is 0: an alarm on too
- * few tasks must see a breaching 0, not missing data.
+ * few tasks must see a breaching 0, not missing data. PendingTaskCount and DesiredTaskCount
+ * are Container Insights' service metrics too.
  */
 export function telemetryMetricData(
   dimensions: EcsServiceDimensions,
-  runningTaskCount: number,
+  counts: TaskCounts,
   utilizations: readonly TaskUtilization[],
   timestamp: Date,
 ): PutMetricDataCommandInput[] {
@@ -123,15 +132,17 @@ export function telemetryMetricData(
     {
       Namespace: 'ECS/ContainerInsights',
       MetricData: [
-        {
-          MetricName: 'RunningTaskCount',
-          Dimensions,
-          Timestamp: timestamp,
-          Value: runningTaskCount,
-          Unit: 'Count',
-          StorageResolution: 1,
-        },
-      ],
+        ['RunningTaskCount', counts.running] as const,
+        ['PendingTaskCount', counts.pending] as const,
+        ...(counts.desired === undefined ? [] : [['DesiredTaskCount', counts.desired] as const]),
+      ].map(([MetricName, Value]) => ({
+        MetricName,
+        Dimensions,
+        Timestamp: timestamp,
+        Value,
+        Unit: 'Count' as const,
+        StorageResolution: 1,
+      })),
     },
   ];
 }
@@ -155,6 +166,8 @@ export interface TaskTelemetryOptions {
   readonly taskMemoryMiB: number;
   /** Time between the starts of two sampling rounds, e.g. 5000. */
   readonly intervalMs: number;
+  /** The service's desired count, from its scheduler. @default - no DesiredTaskCount */
+  readonly desiredCount?: () => Promise<number | undefined>;
   /** Receives failed rounds; JSON lines on stderr by default. */
   readonly writeDiagnostic?: (event: Diagnostic) => void;
 }
@@ -194,7 +207,12 @@ export class TaskTelemetry {
     const tasks = await listTaskContainers(this.options.docker, this.options.compose);
     const running = tasks.filter((task) => task.lastStatus === 'RUNNING');
     const utilizations = await Promise.all(running.map((task) => this.sample(task)));
-    const requests = telemetryMetricData(this.options.dimensions, running.length, utilizations, new Date());
+    const counts = {
+      running: running.length,
+      pending: tasks.filter((task) => task.lastStatus === 'PENDING').length,
+      desired: await this.options.desiredCount?.(),
+    };
+    const requests = telemetryMetricData(this.options.dimensions, counts, utilizations, new Date());
     for (const request of requests) {
       await this.options.cloudWatch.send(new PutMetricDataCommand(request));
     }

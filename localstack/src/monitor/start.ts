@@ -10,11 +10,11 @@
  *
  * Environment: AWS_ENDPOINT_URL (the emulator), AWS_REGION, AWS_EMULATOR (localstack|moto),
  * DEPLOYED_NAMES_FILE (written by the deploy service), CLOUD_ASSEMBLY_DIR (the alarm periods),
- * TASK_SERVICE (the compose service of the tasks, default `api`). The Docker socket must be mounted; the compose project is read
+ * TASK_SERVICE (the compose service of the tasks, default `api`), SCHEDULER_URL (the scheduler's
+ * endpoint, for Container Insights' DesiredTaskCount). The Docker socket must be mounted; the compose project is read
  * from this container's own labels.
  */
 import { writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import Dockerode from 'dockerode';
@@ -22,13 +22,14 @@ import { requiredEnv } from '../cli';
 import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
 import { AlarmRunner } from '../cloudwatch/alarm-runner';
 import { readDeployedNames } from '../deployed-names-file';
-import type { ComposeService } from '../ecs/task-containers';
+import { ownComposeService } from '../ecs/task-containers';
 import { TaskTelemetry } from '../ecs/task-telemetry';
 import { selectEmulator } from '../emulator';
 import { emulatorClientConfig, emulatorClients } from '../emulator-clients';
 import { verifyAlarmsLeftToMonitor } from '../emulator-init';
 import { LogShipper } from '../logs/log-shipper';
 import { MetricFilters } from '../logs/metric-filters';
+import { every, serviceLog } from '../long-running';
 
 const TELEMETRY_INTERVAL_MS = 5000;
 /**
@@ -40,45 +41,17 @@ const METRIC_FILTER_WINDOW_MS = 2000;
 /** Touched after every alarm round; compose's health check reads its age. */
 const HEARTBEAT_FILE = '/tmp/monitor-heartbeat';
 
-export const log = (event: Record<string, unknown>) =>
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), service: 'monitor', ...event })}\n`,
-  );
+export const log = serviceLog('monitor');
 
-/** The compose project this container belongs to, which the task replicas share. */
-async function ownComposeService(docker: Dockerode, service: string): Promise<ComposeService> {
-  let labels: Record<string, string>;
+/** The service's desired count from the scheduler's DescribeServices, or undefined while it does not answer. */
+async function desiredCountFrom(schedulerUrl: string): Promise<number | undefined> {
   try {
-    labels = (await docker.getContainer(hostname()).inspect()).Config.Labels ?? {};
-  } catch (error) {
-    throw new Error(
-      `cannot inspect this container through the Docker API (${(error as Error).message}): mount /var/run/docker.sock`,
-    );
+    const response = await fetch(new URL('/services', schedulerUrl), { signal: AbortSignal.timeout(2000) });
+    const { services } = (await response.json()) as { services: Array<{ desiredCount: number }> };
+    return services[0]?.desiredCount;
+  } catch {
+    return undefined;
   }
-  const project = labels['com.docker.compose.project'];
-  if (!project) throw new Error('this container has no compose project label: run it with docker compose');
-  return { project, service };
-}
-
-/** Repeats `round` every interval, never two at a time, until stopped. */
-function every(intervalMs: number, what: string, round: () => Promise<void>): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
-  const run = () => {
-    const started = Date.now();
-    current = round()
-      .catch((error: Error) => log({ event: `${what}-failed`, error: error.message }))
-      .then(() => {
-        if (!stopped) timer = setTimeout(run, Math.max(0, intervalMs - (Date.now() - started)));
-      });
-  };
-  run();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await current;
-  };
 }
 
 /** Starts every part of the monitor; resolves with what stops them, once their last data is out. */
@@ -93,6 +66,7 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
   await verifyAlarmsLeftToMonitor(emulator, clients.config.endpoint);
   const docker = new Dockerode();
   const compose = await ownComposeService(docker, env.TASK_SERVICE?.trim() || 'api');
+  const schedulerUrl = env.SCHEDULER_URL?.trim();
 
   const telemetry = new TaskTelemetry({
     docker,
@@ -102,6 +76,7 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
     taskCpuUnits: names.cpu,
     taskMemoryMiB: names.memoryMiB,
     intervalMs: TELEMETRY_INTERVAL_MS,
+    desiredCount: schedulerUrl ? () => desiredCountFrom(schedulerUrl) : undefined,
   });
 
   // The filters as the emulator holds them, which the deploy made match the templates.
@@ -133,11 +108,16 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
 
   telemetry.start();
   shipper.start();
-  const stopFilterMetrics = every(METRIC_FILTER_WINDOW_MS, 'metric-filters', publishFilterMetrics);
-  const stopAlarms = every(alarmIntervalMs, 'alarm-evaluation', async () => {
-    await alarms.evaluate(new Date());
-    writeFileSync(HEARTBEAT_FILE, '');
-  });
+  const stopFilterMetrics = every(METRIC_FILTER_WINDOW_MS, 'metric-filters', publishFilterMetrics, log);
+  const stopAlarms = every(
+    alarmIntervalMs,
+    'alarm-evaluation',
+    async () => {
+      await alarms.evaluate(new Date());
+      writeFileSync(HEARTBEAT_FILE, '');
+    },
+    log,
+  );
   log({
     event: 'started',
     alarmIntervalMs,

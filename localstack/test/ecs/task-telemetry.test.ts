@@ -87,7 +87,7 @@ describe('telemetryMetricData', () => {
     expect(
       telemetryMetricData(
         dimensions,
-        2,
+        { running: 2, pending: 1, desired: 3 },
         [
           { taskId: 'a', cpuUtilization: 40, memoryUtilization: 20 },
           { taskId: 'b', cpuUtilization: 80, memoryUtilization: 30 },
@@ -129,6 +129,22 @@ describe('telemetryMetricData', () => {
             Unit: 'Count',
             StorageResolution: 1,
           },
+          {
+            MetricName: 'PendingTaskCount',
+            Dimensions,
+            Timestamp: timestamp,
+            Value: 1,
+            Unit: 'Count',
+            StorageResolution: 1,
+          },
+          {
+            MetricName: 'DesiredTaskCount',
+            Dimensions,
+            Timestamp: timestamp,
+            Value: 3,
+            Unit: 'Count',
+            StorageResolution: 1,
+          },
         ],
       },
     ]);
@@ -137,7 +153,7 @@ describe('telemetryMetricData', () => {
   it('lists a value shared by several tasks once, with its count, so the average stays right', () => {
     const [ecs] = telemetryMetricData(
       dimensions,
-      3,
+      { running: 3, pending: 0 },
       [
         { taskId: 'a', cpuUtilization: 50, memoryUtilization: 10 },
         { taskId: 'b', cpuUtilization: 50, memoryUtilization: 10 },
@@ -156,7 +172,7 @@ describe('telemetryMetricData', () => {
   it('leaves out a task without a sample rather than counting it as 0', () => {
     const [ecs] = telemetryMetricData(
       dimensions,
-      2,
+      { running: 2, pending: 0 },
       [{ taskId: 'a', cpuUtilization: 70, memoryUtilization: 25 }, { taskId: 'b' }],
       timestamp,
     );
@@ -164,10 +180,13 @@ describe('telemetryMetricData', () => {
   });
 
   it('publishes a running task count of 0 when no task runs, and no utilization', () => {
-    expect(telemetryMetricData(dimensions, 0, [], timestamp)).toEqual([
+    expect(telemetryMetricData(dimensions, { running: 0, pending: 0 }, [], timestamp)).toEqual([
       {
         Namespace: 'ECS/ContainerInsights',
-        MetricData: [expect.objectContaining({ MetricName: 'RunningTaskCount', Value: 0, Dimensions })],
+        MetricData: [
+          expect.objectContaining({ MetricName: 'RunningTaskCount', Value: 0, Dimensions }),
+          expect.objectContaining({ MetricName: 'PendingTaskCount', Value: 0, Dimensions }),
+        ],
       },
     ]);
   });
@@ -211,7 +230,7 @@ describe('TaskTelemetry', () => {
     intervalMs: 5000,
   };
 
-  it('samples the running tasks only and publishes their utilizations and count', async () => {
+  it('samples the running tasks only and publishes their utilizations and counts', async () => {
     const cloudWatch = recordingCloudWatch();
     const telemetry = new TaskTelemetry({
       ...options,
@@ -219,8 +238,10 @@ describe('TaskTelemetry', () => {
         { state: 'running', stats: cgroupV2 },
         { state: 'exited', stats: stopped },
         { state: 'running', stats: busy },
+        { state: 'created', stats: stopped },
       ]),
       cloudWatch: cloudWatch.client,
+      desiredCount: async () => 3,
     });
     await telemetry.publishOnce();
     expect(
@@ -239,6 +260,8 @@ describe('TaskTelemetry', () => {
         values: [29.296875, expect.closeTo(19.246674, 5)],
       },
       { Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount', values: [2] },
+      { Namespace: 'ECS/ContainerInsights', MetricName: 'PendingTaskCount', values: [1] },
+      { Namespace: 'ECS/ContainerInsights', MetricName: 'DesiredTaskCount', values: [3] },
     ]);
   });
 
