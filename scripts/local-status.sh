@@ -15,7 +15,11 @@ cat <<TABLE
   API through the ALB   http://$alb/
   health                http://$alb/healthz
   ALB target health     http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}/targets
+  ECS service           http://${SCHEDULER_PUBLISH:-127.0.0.1:8082}/services
+  scaling activities    http://${SCHEDULER_PUBLISH:-127.0.0.1:8082}/scaling-activities
   AWS emulator          http://${EMULATOR_PUBLISH:-127.0.0.1:4566} ($AWS_EMULATOR)
 
 TABLE
 node localstack/dist/bin/target-health.js "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"
+echo
+node localstack/dist/bin/service-status.js "http://${SCHEDULER_PUBLISH:-127.0.0.1:8082}"

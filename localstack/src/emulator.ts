@@ -21,6 +21,12 @@ export interface Emulator {
    */
   readonly runsAlarmActions: boolean;
   /**
+   * Whether the emulator serves the ECS API (moto does; LocalStack only with an auth token),
+   * where the local scheduler mirrors the service's desired count, so that DescribeServices
+   * shows it.
+   */
+  readonly servesEcs: boolean;
+  /**
    * Where an emulator that would evaluate alarms and apply metric filters itself reports the
    * start hooks it ran, one of which switches that off (see localstack/emulator-init); absent
    * for an emulator that does neither (moto).
@@ -44,6 +50,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         healthPath: '/moto-api/',
         environment: {},
         runsAlarmActions: false,
+        servesEcs: true,
       };
     case 'localstack': {
       const token = env.LOCALSTACK_AUTH_TOKEN?.trim();
@@ -55,6 +62,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         healthPath: '/_localstack/health',
         environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},
         runsAlarmActions: true,
+        servesEcs: token !== undefined && token !== '',
         initScriptsPath: '/_localstack/init',
       };
     }

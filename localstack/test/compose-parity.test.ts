@@ -19,13 +19,16 @@ interface ComposeService {
   expose?: string[];
   ports?: string[];
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
-  networks?: string[];
+  networks?: string[] | Record<string, { aliases?: string[] } | null>;
 }
 
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'compose.yaml'), 'utf8'), {
   merge: true,
 }) as { services: Record<string, ComposeService>; networks?: Record<string, { internal?: boolean } | null> };
 const templates = templatesOf('local');
+
+const networksOf = ({ networks }: ComposeService) =>
+  networks === undefined ? ['default'] : Array.isArray(networks) ? networks : Object.keys(networks);
 
 function only(type: string): CfnResource {
   const found = Object.values(templates)
@@ -116,6 +119,24 @@ describe('compose.yaml alb service and the load balancer', () => {
     expect(publishedContainerPorts).toContain(String(listener.Port));
   });
 
+  it('answers on the tasks network to the Cloud Map name the compute stack registers', () => {
+    const discovery = only('AWS::ServiceDiscovery::Service').Properties as { Name: string };
+    const namespace = only('AWS::ServiceDiscovery::PrivateDnsNamespace').Properties as { Name: string };
+    const [network] = networksOf(api);
+    const aliases = Array.isArray(api.networks) ? [] : (api.networks?.[network as string]?.aliases ?? []);
+    expect(aliases).toEqual([`${discovery.Name}.${namespace.Name}`]);
+  });
+});
+
+describe('compose.yaml scheduler service', () => {
+  it('reaches the ALB admin endpoint and the Docker API, as the ECS scheduler reaches both', () => {
+    const scheduler = compose.services.scheduler as ComposeService & { volumes?: string[] };
+    expect(scheduler.environment?.ALB_ADMIN_URL).toBe('http://alb:8081');
+    expect(scheduler.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+  });
+});
+
+describe('compose.yaml alb service and service discovery', () => {
   it('discovers the api service by name, as Cloud Map would', () => {
     expect(compose.services.alb.environment?.TARGET_HOST).toBe('api');
   });
@@ -132,7 +153,6 @@ describe('compose.yaml networks and the security groups', () => {
     Object.entries(SERVICE_OF_SECURITY_GROUP).find(([prefix]) => logicalId.startsWith(prefix))?.[1];
   const groupIdOf = (value: unknown) =>
     (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '';
-  const networksOf = (service: ComposeService) => service.networks ?? ['default'];
 
   it('puts the api tasks only with the services their security group admits', () => {
     // GIVEN the services whose security groups the task security group admits

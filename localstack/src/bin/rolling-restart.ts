@@ -1,18 +1,15 @@
 /**
- * `make local-restart`: replaces the api tasks one at a time, as an ECS deployment does
+ * `make local-restart`: a new deployment of the api service, run by the scheduler
  * (ecs/rolling-restart.ts).
- *   node localstack/dist/bin/rolling-restart.js <compose project> <ALB admin URL>
+ *   node localstack/dist/bin/rolling-restart.js <scheduler admin URL>
  */
 import { runMain, UsageError } from '../cli';
 import { DEFAULT_ROLLING_RESTART, rollingRestart } from '../ecs/rolling-restart';
 
 runMain('rolling restart', async () => {
-  const [project, adminUrl] = process.argv.slice(2);
-  if (!project || !adminUrl) {
-    throw new UsageError(
-      'a compose project and the ALB admin URL are needed',
-      'rolling-restart <compose project> <ALB admin URL>',
-    );
+  const [schedulerUrl] = process.argv.slice(2);
+  if (!schedulerUrl) {
+    throw new UsageError('the scheduler admin URL is needed', 'rolling-restart <scheduler admin URL>');
   }
-  await rollingRestart({ ...DEFAULT_ROLLING_RESTART, project, adminUrl });
+  await rollingRestart({ ...DEFAULT_ROLLING_RESTART, schedulerUrl });
 });

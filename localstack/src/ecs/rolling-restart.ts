@@ -1,36 +1,21 @@
 /**
- * A rolling restart of the api tasks the way an ECS deployment replaces them behind an ALB:
- * one task at a time, deregister it from the target group, wait out the deregistration
- * delay, stop it (SIGTERM, then SIGKILL after the stop timeout), start it, register it and
- * wait until the load balancer reports it healthy before touching the next one.
- *
- *   node localstack/dist/ecs/rolling-restart.js <compose project> <ALB admin URL>
+ * A rolling restart of the api tasks (`make local-restart`, `make reload-keys`): a new
+ * deployment of the service, run by the scheduler under the service's minimum and maximum
+ * healthy percent (ecs/service-scheduler.ts), followed here through its events until the
+ * service reaches a steady state again.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import type { TargetHealthDescription } from '../alb/admin';
-
-const run = promisify(execFile);
+import type { Deployment, ServiceEvent } from './service-scheduler';
 
 export interface RollingRestartOptions {
-  /** The compose project the tasks belong to. */
-  readonly project: string;
-  /** The compose service of the tasks. */
-  readonly service: string;
-  /** The simulated ALB's admin endpoint, e.g. http://127.0.0.1:8081. */
-  readonly adminUrl: string;
-  /** Seconds between SIGTERM and SIGKILL, like the container's ECS stopTimeout. */
-  readonly stopTimeoutSeconds: number;
-  /** How long one task may take to drain, or to be healthy again, before the restart gives up. */
-  readonly stepTimeoutMs: number;
+  /** The scheduler's admin endpoint, e.g. http://127.0.0.1:8082. */
+  readonly schedulerUrl: string;
+  /** How long the deployment may take before the restart gives up. */
+  readonly timeoutMs: number;
   readonly log: (line: string) => void;
 }
 
-export const DEFAULT_ROLLING_RESTART: Omit<RollingRestartOptions, 'project' | 'adminUrl'> = {
-  service: 'api',
-  // ECS's default stopTimeout.
-  stopTimeoutSeconds: 30,
-  stepTimeoutMs: 120_000,
+export const DEFAULT_ROLLING_RESTART: Omit<RollingRestartOptions, 'schedulerUrl'> = {
+  timeoutMs: 300_000,
   log: (line) => process.stdout.write(`${line}\n`),
 };
 
@@ -38,107 +23,66 @@ export class RollingRestartError extends Error {
   override readonly name = 'RollingRestartError';
 }
 
-/**
- * The docker CLI rather than the Docker API (as the monitor uses): this runs on the host, where
- * the CLI's context knows where the daemon is (Docker Desktop, rootless Docker).
- */
-async function docker(...args: string[]): Promise<string> {
+interface DescribedService {
+  readonly deployments: Deployment[];
+  readonly events: ServiceEvent[];
+}
+
+async function schedulerRequest<T>(schedulerUrl: string, path: string, method = 'GET'): Promise<T> {
+  let response: Response;
   try {
-    return (await run('docker', args, { encoding: 'utf8' })).stdout.trim();
+    response = await fetch(new URL(path, schedulerUrl), { method, signal: AbortSignal.timeout(5000) });
   } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    throw new RollingRestartError(`docker ${args[0]} failed: ${(stderr || message).trim()}`);
-  }
-}
-
-/** The service's task containers in replica order, from compose's labels (v1 and v2 set the same). */
-export async function taskContainers(project: string, service: string): Promise<string[]> {
-  const listing = await docker(
-    'ps',
-    '--filter',
-    `label=com.docker.compose.project=${project}`,
-    '--filter',
-    `label=com.docker.compose.service=${service}`,
-    '--format',
-    '{{.ID}} {{.Label "com.docker.compose.container-number"}}',
-  );
-  return listing
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' '))
-    .sort(([, a], [, b]) => Number(a) - Number(b))
-    .map(([id]) => id);
-}
-
-async function containerIp(id: string): Promise<string> {
-  return docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id);
-}
-
-async function targets(adminUrl: string): Promise<TargetHealthDescription[]> {
-  const response = await fetch(new URL('/targets', adminUrl), { signal: AbortSignal.timeout(3000) });
-  return ((await response.json()) as { TargetHealthDescriptions: TargetHealthDescription[] })
-    .TargetHealthDescriptions;
-}
-
-async function changeRegistration(
-  adminUrl: string,
-  operation: 'register' | 'deregister',
-  ip: string,
-): Promise<void> {
-  const response = await fetch(new URL(`/targets/${operation}`, adminUrl), {
-    method: 'POST',
-    body: JSON.stringify({ Targets: [{ Id: ip }] }),
-    signal: AbortSignal.timeout(3000),
-  });
-  if (!response.ok) {
-    throw new RollingRestartError(`the ALB refused to ${operation} ${ip}: ${await response.text()}`);
-  }
-}
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline)
-      throw new RollingRestartError(`gave up after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Restarts every task of the service, one after the other, without dropping a request. */
-export async function rollingRestart(options: RollingRestartOptions): Promise<void> {
-  const { project, service, adminUrl, stopTimeoutSeconds, stepTimeoutMs, log } = options;
-  const containers = await taskContainers(project, service);
-  if (containers.length === 0) {
     throw new RollingRestartError(
-      `no running ${service} tasks in compose project ${project}: is the platform up?`,
+      `the scheduler at ${schedulerUrl} does not answer (${(error as Error).message}): is the platform up? (make local-up)`,
     );
   }
-  for (const [index, id] of containers.entries()) {
-    const task = `${service} task ${index + 1}/${containers.length}`;
-    const ip = await containerIp(id);
-    const started = Date.now();
-    log(`${task} (${ip}): deregistering`);
-    await changeRegistration(adminUrl, 'deregister', ip);
-    await waitUntil(
-      async () => !(await targets(adminUrl)).some((target) => target.Target.Id === ip),
-      stepTimeoutMs,
-      `${ip} to finish draining`,
+  if (!response.ok) {
+    throw new RollingRestartError(
+      `the scheduler answered ${method} ${path} with ${response.status}: ${await response.text()}`,
     );
-    log(`${task} (${ip}): drained, stopping`);
-    await docker('stop', '-t', String(stopTimeoutSeconds), id);
-    await docker('start', id);
-    const restartedIp = await containerIp(id);
-    // Like ECS once the new task runs; the address may well be the old one, which discovery
-    // alone would keep out, since it never saw it leave.
-    await changeRegistration(adminUrl, 'register', restartedIp);
-    await waitUntil(
-      async () =>
-        (await targets(adminUrl)).some(
-          (target) => target.Target.Id === restartedIp && target.TargetHealth.State === 'healthy',
-        ),
-      stepTimeoutMs,
-      `${restartedIp} to be healthy again`,
+  }
+  return (await response.json()) as T;
+}
+
+/** Starts a new deployment and resolves once it has replaced every task. */
+export async function rollingRestart({ schedulerUrl, timeoutMs, log }: RollingRestartOptions): Promise<void> {
+  const started = Date.now();
+  const { deployment } = await schedulerRequest<{ deployment: Deployment }>(
+    schedulerUrl,
+    '/deployments',
+    'POST',
+  );
+  log(`deployment ${deployment.id} started`);
+  const seen = new Set<string>();
+  for (;;) {
+    const {
+      services: [service],
+    } = await schedulerRequest<{ services: DescribedService[] }>(schedulerUrl, '/services');
+    const events = (service?.events ?? []).filter(
+      ({ id, createdAt }) =>
+        !seen.has(id) && new Date(createdAt).getTime() >= new Date(deployment.createdAt).getTime(),
     );
-    log(`${task} (${restartedIp}): healthy again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const event of events.reverse()) {
+      seen.add(event.id);
+      log(`  ${event.message}`);
+    }
+    const deployments = service?.deployments ?? [];
+    const primary = deployments.find(({ id }) => id === deployment.id);
+    if (primary?.status !== 'PRIMARY') {
+      throw new RollingRestartError(
+        `deployment ${deployment.id} was replaced by a newer one before it completed`,
+      );
+    }
+    if (primary.rolloutState === 'COMPLETED' && deployments.length === 1) {
+      log(`deployment ${deployment.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new RollingRestartError(
+        `deployment ${deployment.id} did not complete within ${timeoutMs / 1000} s: see make local-status for its events`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
