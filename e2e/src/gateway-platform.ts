@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_ROLLING_RESTART, type Emulator, pinned, rollingRestart } from '@zama/localstack';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
 import { checkImage, describeWithImages } from './docker';
-import { ALB_ADMIN_PORT, ALB_LISTENER_PORT, platformImages } from './local-platform';
+import { ALB_LISTENER_PORT, platformImages, SCHEDULER_ADMIN_PORT } from './local-platform';
 
 const repoRoot = join(__dirname, '..', '..');
 const COMPOSE_FILE = 'compose.yaml';
@@ -65,6 +65,7 @@ export async function startGatewayPlatform(emulator: Emulator): Promise<GatewayP
     EMULATOR_PUBLISH: `${PUBLISH_ADDRESS}:`,
     ALB_PUBLISH: `${PUBLISH_ADDRESS}:`,
     ALB_ADMIN_PUBLISH: `${PUBLISH_ADDRESS}:`,
+    SCHEDULER_PUBLISH: `${PUBLISH_ADDRESS}:`,
     GATEWAY_PUBLISH: `${PUBLISH_ADDRESS}:`,
   };
   const environment = await new DockerComposeEnvironment(repoRoot, COMPOSE_FILE)
@@ -77,7 +78,7 @@ export async function startGatewayPlatform(emulator: Emulator): Promise<GatewayP
   try {
     const port = (service: string, containerPort: number) =>
       serviceContainer(environment, project, service).getMappedPort(containerPort);
-    const adminUrl = `http://${PUBLISH_ADDRESS}:${port('alb', ALB_ADMIN_PORT)}`;
+    const schedulerUrl = `http://${PUBLISH_ADDRESS}:${port('scheduler', SCHEDULER_ADMIN_PORT)}`;
     return {
       gatewayUrl: `http://${PUBLISH_ADDRESS}:${port('gateway', GATEWAY_PROXY_PORT)}`,
       albUrl: `http://${PUBLISH_ADDRESS}:${port('alb', ALB_LISTENER_PORT)}`,
@@ -96,8 +97,7 @@ export async function startGatewayPlatform(emulator: Emulator): Promise<GatewayP
         ]);
         await rollingRestart({
           ...DEFAULT_ROLLING_RESTART,
-          project,
-          adminUrl,
+          schedulerUrl,
           log: (line) => process.stdout.write(`  [reload-keys] ${line}\n`),
         });
       },

@@ -2,6 +2,7 @@
  * The local platform for the e2e suites: the same compose.yaml `make local-up` runs, brought
  * up by testcontainers on free host ports so that it never clashes with a running platform.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -18,6 +19,7 @@ const repoRoot = join(__dirname, '..', '..');
 
 export const ALB_LISTENER_PORT = 8080;
 export const ALB_ADMIN_PORT = 8081;
+export const SCHEDULER_ADMIN_PORT = 8082;
 
 /**
  * compose publishes the platform's ports on loopback only, so the suites connect there rather
@@ -30,9 +32,16 @@ export interface LocalPlatform {
   readonly project: string;
   readonly albUrl: string;
   readonly adminUrl: string;
+  /** The scheduler's endpoint: the ECS service, its tasks, its scaling activities. */
+  readonly schedulerUrl: string;
   readonly emulatorEndpoint: string;
-  /** The api task containers, in compose's replica order. */
-  apiTasks(): StartedTestContainer[];
+  /**
+   * The ids of the running api task containers, oldest replica first: compose's first ones and
+   * those the scheduler started since.
+   */
+  apiTasks(): string[];
+  /** The scheduler container's id. */
+  scheduler(): string;
   /** The monitor container: on the platform's main network, like everything but the tasks. */
   monitor(): StartedTestContainer;
   down(): Promise<void>;
@@ -61,6 +70,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       EMULATOR_PUBLISH: `${PUBLISH_ADDRESS}:`,
       ALB_PUBLISH: `${PUBLISH_ADDRESS}:`,
       ALB_ADMIN_PUBLISH: `${PUBLISH_ADDRESS}:`,
+      SCHEDULER_PUBLISH: `${PUBLISH_ADDRESS}:`,
     })
     .withDefaultWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(240_000)
@@ -70,12 +80,15 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       serviceContainer(environment, project, service, index);
     const alb = container('alb', 1);
     const emulatorContainer = container('emulator', 1);
+    const scheduler = container('scheduler', 1);
     return {
       project,
       albUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_LISTENER_PORT)}`,
       adminUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
+      schedulerUrl: `http://${PUBLISH_ADDRESS}:${scheduler.getMappedPort(SCHEDULER_ADMIN_PORT)}`,
       emulatorEndpoint: `http://${PUBLISH_ADDRESS}:${emulatorContainer.getMappedPort(emulator.port)}`,
-      apiTasks: () => [container('api', 1), container('api', 2)],
+      apiTasks: () => runningTasks(project),
+      scheduler: () => scheduler.getId(),
       monitor: () => container('monitor', 1),
       down: () => downWithVolumes(environment),
     };
@@ -87,6 +100,29 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
 
 async function downWithVolumes(environment: StartedDockerComposeEnvironment): Promise<void> {
   await environment.down({ removeVolumes: true, timeout: 10_000 });
+}
+
+/** From compose's labels, which the scheduler's tasks carry too. */
+function runningTasks(project: string): string[] {
+  return execFileSync(
+    'docker',
+    [
+      'ps',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'label=com.docker.compose.service=api',
+      '--format',
+      '{{.ID}} {{.Label "com.docker.compose.container-number"}}',
+    ],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' '))
+    .sort(([, a], [, b]) => Number(a) - Number(b))
+    .map(([id]) => id as string);
 }
 
 /** compose v2 names a replica `<project>-api-1` (which testcontainers shortens to `api-1`), v1 `<project>_api_1`. */

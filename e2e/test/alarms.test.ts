@@ -45,12 +45,7 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
   let sqs: SQSClient;
   let inboxUrl: string;
 
-  const setFaults = (mode: FaultMode) =>
-    setFault(
-      platform.apiTasks().map((task) => task.getId()),
-      apiKey,
-      mode,
-    );
+  const setFaults = (mode: FaultMode) => setFault(platform.apiTasks(), apiKey, mode);
 
   /** Waits for the inbox to hold a notification of `alarm` going to `state` after `since`. */
   const notification = async (alarm: string, state: string, since: Date) => {
@@ -162,10 +157,13 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
     }
   });
 
-  it('(a) alarms when every task stops, and reports OK once they run again', async () => {
+  it('(a) alarms when every task stops and none can be started, and reports OK once the scheduler replaces them', async () => {
+    // The scheduler replaces a stopped task within a second, so an outage of every task is one
+    // where it cannot start tasks either: stopped first, as ECS's control plane would be.
+    const scheduler = platform.scheduler();
+    docker('stop', scheduler);
     const down = new Date();
-    const tasks = platform.apiTasks();
-    for (const task of tasks) docker('stop', task.getId());
+    for (const task of platform.apiTasks()) docker('stop', task);
     const [noTargets, noTasks] = await Promise.all([
       notification(names.alarm('no_healthy_targets'), 'ALARM', down),
       notification(names.alarm('unhealthy_tasks'), 'ALARM', down),
@@ -184,29 +182,33 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
     expect(noTasks.seconds).toBeLessThan(DETECTION_TARGET_SECONDS);
 
     const up = new Date();
-    for (const task of tasks) docker('start', task.getId());
+    docker('start', scheduler);
     const [targetsBack, tasksBack] = await Promise.all([
       notification(names.alarm('no_healthy_targets'), 'OK', up),
       notification(names.alarm('unhealthy_tasks'), 'OK', up),
     ]);
-    report('tasks started -> no-healthy-targets OK', targetsBack.seconds, 'the start');
-    report('tasks started -> unhealthy-tasks OK', tasksBack.seconds, 'the start');
+    report('scheduler back -> no-healthy-targets OK', targetsBack.seconds, 'the start');
+    report('scheduler back -> unhealthy-tasks OK', tasksBack.seconds, 'the start');
     expect(targetsBack.notification.OldStateValue).toBe('ALARM');
     expect(tasksBack.notification.OldStateValue).toBe('ALARM');
+    expect(platform.apiTasks()).toHaveLength(2);
   });
 
   it('notified every state change of every alarm exactly once', async () => {
     // GIVEN the state changes the monitor made since the platform started (its log says which)
-    // and the actions each alarm has for its new state
+    // and the topics each alarm notifies for its new state (the target-tracking alarms' action
+    // is their scaling policy, which notifies nobody)
     const cloudWatch = new CloudWatchClient(emulatorClientConfig(platform.emulatorEndpoint));
     const { MetricAlarms = [] } = await cloudWatch.send(new DescribeAlarmsCommand({}));
+    const topics = (arns: string[] | undefined) =>
+      (arns ?? []).filter((arn) => arn.startsWith('arn:aws:sns:'));
     const actions = new Map(
       MetricAlarms.map((a) => [
         a.AlarmName,
         {
-          ALARM: a.AlarmActions ?? [],
-          OK: a.OKActions ?? [],
-          INSUFFICIENT_DATA: a.InsufficientDataActions ?? [],
+          ALARM: topics(a.AlarmActions),
+          OK: topics(a.OKActions),
+          INSUFFICIENT_DATA: topics(a.InsufficientDataActions),
         },
       ]),
     );

@@ -51,14 +51,6 @@ const statusFrom = async (containerId: string, url: string) =>
       { encoding: 'utf8' },
     )
   ).stdout.trim();
-/** Whether the application inside a task answers its own health endpoint (false while the task is down). */
-const taskAnswers = async (containerId: string) => {
-  try {
-    return (await statusFrom(containerId, 'http://127.0.0.1:8080/healthz/live')) === '200';
-  } catch {
-    return false;
-  }
-};
 /** The status codes a task's own liveness and readiness endpoints answer, asked from inside it. */
 const probeStatuses = (containerId: string): { live: number; ready: number } =>
   JSON.parse(
@@ -92,6 +84,20 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       await platform?.down();
     });
 
+    /** Two running tasks, both registered and healthy: what the scheduler returns to after each scenario. */
+    const untilSteady = () =>
+      secondsUntil(
+        async () => {
+          const ips = platform.apiTasks().map(taskIp);
+          const healthy = (await targetHealth(platform.adminUrl)).filter(
+            (t) => t.TargetHealth.State === 'healthy',
+          );
+          return ips.length === 2 && healthy.length === 2 && healthy.every((t) => ips.includes(t.Target.Id));
+        },
+        120_000,
+        'two healthy tasks again',
+      );
+
     it('answers through the ALB with a task behind it, with the key from Secrets Manager', async () => {
       const health = await fetch(`${platform.albUrl}/healthz`);
       expect(health.status).toBe(200);
@@ -112,14 +118,14 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
 
     it('reports healthy container health checks for every task', () => {
       for (const task of platform.apiTasks()) {
-        expect(docker('inspect', '-f', '{{.State.Health.Status}}', task.getId())).toBe('healthy');
+        expect(docker('inspect', '-f', '{{.State.Health.Status}}', task)).toBe('healthy');
       }
     });
 
     it('lets other containers reach the api tasks only through the ALB, and the tasks reach nothing', async () => {
       // The monitor stands for anything else in the VPC: it shares a network with the ALB only.
       const monitor = platform.monitor().getId();
-      const task = platform.apiTasks()[0].getId();
+      const task = platform.apiTasks()[0] as string;
       expect(await statusFrom(monitor, 'http://alb:8080/healthz/live')).toBe('200');
       expect(await statusFrom(monitor, `http://${taskIp(task)}:8080/healthz/live`)).toMatch(
         /^(timeout|E[A-Z]+)$/,
@@ -128,7 +134,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
     });
 
     it('spreads requests over both healthy targets', async () => {
-      const ips = platform.apiTasks().map((task) => taskIp(task.getId()));
+      const ips = platform.apiTasks().map(taskIp);
       expect((await targetHealth(platform.adminUrl)).map((t) => t.Target.Id).sort()).toEqual([...ips].sort());
       expect(await failedRequests(`${platform.albUrl}/healthz/live`, 20)).toEqual([]);
     });
@@ -139,8 +145,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       try {
         await rollingRestart({
           ...DEFAULT_ROLLING_RESTART,
-          project: platform.project,
-          adminUrl: platform.adminUrl,
+          schedulerUrl: platform.schedulerUrl,
           log: (line) => process.stdout.write(`  [restart] ${line}\n`),
         });
       } finally {
@@ -153,12 +158,13 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       }
     });
 
-    it('marks a hung task unhealthy within its thresholds, keeps serving, and recovers it', async () => {
-      const [task] = platform.apiTasks();
-      const ip = taskIp(task.getId());
-      const { intervalSeconds, timeoutSeconds, unhealthyThresholdCount, healthyThresholdCount } = healthCheck;
+    it('marks a hung task unhealthy within its thresholds, keeps serving, and the scheduler replaces it', async () => {
+      await untilSteady();
+      const [task] = platform.apiTasks() as [string];
+      const ip = taskIp(task);
+      const { intervalSeconds, timeoutSeconds, unhealthyThresholdCount } = healthCheck;
 
-      docker('pause', task.getId());
+      docker('pause', task);
       try {
         const detection = await secondsUntil(
           async () => (await stateOf(platform.adminUrl, ip)) === 'unhealthy',
@@ -169,96 +175,65 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
         report('hung task marked unhealthy', detection, bound);
         expect(detection).toBeLessThanOrEqual(bound + SLACK_SECONDS);
         expect(await failedRequests(`${platform.albUrl}/healthz`, 30)).toEqual([]);
+        await secondsUntil(
+          async () => !platform.apiTasks().includes(task),
+          90_000,
+          `hung task ${ip} replaced`,
+        );
       } finally {
-        docker('unpause', task.getId());
+        // Gone once replaced; still there if the replacement did not come.
+        if (platform.apiTasks().includes(task)) docker('unpause', task);
       }
-
-      const recovery = await secondsUntil(
-        async () => (await stateOf(platform.adminUrl, ip)) === 'healthy',
-        60_000,
-        `target ${ip} healthy again`,
-      );
-      report('resumed task healthy again', recovery, healthyThresholdCount * intervalSeconds);
-      expect(recovery).toBeLessThanOrEqual(healthyThresholdCount * intervalSeconds + SLACK_SECONDS);
+      await untilSteady();
     });
 
-    it('takes a stopped task out of rotation and registers it again when it restarts', async () => {
-      const [, task] = platform.apiTasks();
-      const ip = taskIp(task.getId());
-
-      docker('stop', task.getId());
+    it('replaces a stopped task with a new one, registered and healthy', async () => {
+      const [, task] = platform.apiTasks() as [string, string];
+      const ip = taskIp(task);
+      const stopped = Date.now();
+      docker('stop', task);
       await secondsUntil(
         async () => !['healthy', 'initial'].includes(await stateOf(platform.adminUrl, ip)),
         60_000,
         `stopped target ${ip} out of rotation`,
       );
       expect(await failedRequests(`${platform.albUrl}/healthz`, 30)).toEqual([]);
-
-      docker('start', task.getId());
-      const restartedIp = taskIp(task.getId());
-      // The thresholds count from the moment the task's application answers, as on ECS, where
-      // a task is registered once its container runs.
-      await secondsUntil(
-        async () => taskAnswers(task.getId()),
-        60_000,
-        `restarted task ${restartedIp} answering`,
-      );
-      const toHealthy = await secondsUntil(
-        async () => (await stateOf(platform.adminUrl, restartedIp)) === 'healthy',
-        60_000,
-        `restarted target ${restartedIp} healthy`,
-      );
-      const bound = healthCheck.healthyThresholdCount * healthCheck.intervalSeconds;
-      report('restarted task healthy after it answers', toHealthy, bound);
-      expect(toHealthy).toBeLessThanOrEqual(bound + SLACK_SECONDS);
+      await untilSteady();
+      const replaced = (Date.now() - stopped) / 1000;
+      // ECS's start of a replacement, the application's start, then the healthy threshold.
+      const bound = healthCheck.healthyThresholdCount * healthCheck.intervalSeconds + 10;
+      report('stopped task replaced and healthy', replaced, bound);
+      expect(replaced).toBeLessThanOrEqual(bound + SLACK_SECONDS);
+      expect(platform.apiTasks()).not.toContain(task);
     });
 
     it('keeps answering liveness but not readiness while a task drains after SIGTERM', async () => {
-      const [task] = platform.apiTasks();
-      expect(probeStatuses(task.getId())).toEqual({ live: 200, ready: 200 });
+      const [task] = platform.apiTasks() as [string];
+      expect(probeStatuses(task)).toEqual({ live: 200, ready: 200 });
 
-      docker('kill', '--signal', 'TERM', task.getId());
+      docker('kill', '--signal', 'TERM', task);
       // The api keeps its listener open for a few seconds of drain, long enough to ask it.
-      expect(probeStatuses(task.getId())).toEqual({ live: 200, ready: 503 });
-
-      docker('wait', task.getId());
-      docker('start', task.getId());
-      const ip = taskIp(task.getId());
-      // The ALB may still count the address healthy from before the exit: wait for the new process.
-      await secondsUntil(async () => taskAnswers(task.getId()), 60_000, `restarted task ${ip} answering`);
-      await secondsUntil(
-        async () => (await stateOf(platform.adminUrl, ip)) === 'healthy',
-        60_000,
-        `${ip} healthy`,
-      );
+      expect(probeStatuses(task)).toEqual({ live: 200, ready: 503 });
+      await untilSteady();
     });
 
-    it('fails open to every task when all of them fail their health checks', async () => {
-      const tasks = platform.apiTasks().map((task) => task.getId());
+    it('fails open to every task when all of them fail their health checks, until they are replaced', async () => {
+      const tasks = platform.apiTasks();
       const ips = tasks.map(taskIp);
       setFault(tasks, apiKey, 'unhealthy');
-      try {
-        await secondsUntil(
-          async () =>
-            (await Promise.all(ips.map((ip) => stateOf(platform.adminUrl, ip)))).every(
-              (s) => s === 'unhealthy',
-            ),
-          60_000,
-          'every target unhealthy',
-        );
-        // As on AWS: with no healthy target, the load balancer routes to all of them anyway.
-        expect(await failedRequests(`${platform.albUrl}/`, 20)).toEqual([]);
-        const health = await fetch(`${platform.albUrl}/healthz`);
-        expect(health.status).toBe(503);
-      } finally {
-        setFault(tasks, apiKey, 'none');
-      }
       await secondsUntil(
         async () =>
-          (await Promise.all(ips.map((ip) => stateOf(platform.adminUrl, ip)))).every((s) => s === 'healthy'),
+          (await Promise.all(ips.map((ip) => stateOf(platform.adminUrl, ip)))).every(
+            (s) => s === 'unhealthy' || s === 'absent' || s === 'draining',
+          ),
         60_000,
-        'every target healthy again',
+        'every target unhealthy',
       );
+      // As on AWS: with no healthy target, the load balancer routes to all of them anyway.
+      expect(await failedRequests(`${platform.albUrl}/`, 20)).toEqual([]);
+      // And the scheduler replaces them all: new tasks, healthy.
+      await untilSteady();
+      expect(platform.apiTasks().filter((task) => tasks.includes(task))).toEqual([]);
     });
   },
 );
