@@ -42,6 +42,8 @@ export interface LocalPlatform {
   apiTasks(): string[];
   /** The scheduler container's id. */
   scheduler(): string;
+  /** The ALB container's id: the one container that shares the tasks network with the tasks. */
+  alb(): string;
   /** The monitor container: on the platform's main network, like everything but the tasks. */
   monitor(): StartedTestContainer;
   down(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       emulatorEndpoint: `http://${PUBLISH_ADDRESS}:${emulatorContainer.getMappedPort(emulator.port)}`,
       apiTasks: () => runningTasks(project),
       scheduler: () => scheduler.getId(),
+      alb: () => alb.getId(),
       monitor: () => container('monitor', 1),
       down: () => downWithVolumes(environment),
     };

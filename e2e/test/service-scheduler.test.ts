@@ -5,8 +5,10 @@
  * measured time is printed beside the bound that ECS's and the profile's timings give.
  */
 import { execFileSync } from 'node:child_process';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { PROFILES, platformNames } from '@zama/infra';
 import { type alb, selectEmulator } from '@zama/localstack';
+import { emulatorClientConfig } from '../src/aws';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
@@ -20,6 +22,7 @@ import {
 
 const emulator = selectEmulator();
 const { service } = PROFILES.local;
+const names = platformNames(PROFILES.local.prefix);
 // Polling, the scheduler's one-second rounds and a shared machine.
 const SLACK_SECONDS = 5;
 /** The monitor publishes task utilization every 5 s and evaluates alarms five times a period. */
@@ -62,7 +65,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
     beforeAll(async () => {
       platform = await startLocalPlatform(emulator);
       healthCheck = await healthCheckSettings(platform.adminUrl);
-      apiKey = await demoApiKey(platform, platformNames(PROFILES.local.prefix).secrets.apiKeys);
+      apiKey = await demoApiKey(platform, names.secrets.apiKeys);
       await untilHealthyTargets(platform.adminUrl, service.minCount);
     });
 
@@ -88,7 +91,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       expect(replaced).toBeLessThanOrEqual(bound);
       const { events } = await described();
       expect(events.map(({ message }) => message)).toContain(
-        `(service ${platformNames(PROFILES.local.prefix).apiService}) has stopped 1 running tasks: (task ${task.slice(0, 32)}).`,
+        `(service ${names.apiService}) has stopped 1 running tasks: (task ${task.slice(0, 32)}).`,
       );
     });
 
