@@ -14,6 +14,7 @@ import {
   Wait,
 } from 'testcontainers';
 import { emulatorClientConfig } from './aws';
+import { targetHealth } from './traffic';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -103,6 +104,31 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
 
 async function downWithVolumes(environment: StartedDockerComposeEnvironment): Promise<void> {
   await environment.down({ removeVolumes: true, timeout: 10_000 });
+}
+
+/** A task's address on the tasks network, which the target group registers. */
+export function taskIp(containerId: string): string {
+  return execFileSync(
+    'docker',
+    ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', containerId],
+    { encoding: 'utf8' },
+  ).trim();
+}
+
+/**
+ * Whether exactly `count` tasks run, each registered and healthy, and no other target is: what
+ * the scheduler returns to after a replacement or a scaling activity.
+ */
+export async function hasHealthyTasks(platform: LocalPlatform, count: number): Promise<boolean> {
+  let ips: string[];
+  try {
+    ips = platform.apiTasks().map(taskIp);
+  } catch {
+    // A task removed between the listing and its inspection: the count is changing.
+    return false;
+  }
+  const healthy = (await targetHealth(platform.adminUrl)).filter((t) => t.TargetHealth.State === 'healthy');
+  return ips.length === count && healthy.length === count && healthy.every((t) => ips.includes(t.Target.Id));
 }
 
 /** From compose's labels, which the scheduler's tasks carry too. */

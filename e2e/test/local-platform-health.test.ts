@@ -9,7 +9,14 @@ import { PROFILES, platformNames } from '@zama/infra';
 import { type alb, DEFAULT_ROLLING_RESTART, rollingRestart, selectEmulator } from '@zama/localstack';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
-import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
+import {
+  demoApiKey,
+  hasHealthyTasks,
+  type LocalPlatform,
+  platformImages,
+  startLocalPlatform,
+  taskIp,
+} from '../src/local-platform';
 import {
   failedRequests,
   healthCheckSettings,
@@ -25,8 +32,6 @@ const execFileAsync = promisify(execFile);
 const SLACK_SECONDS = 1.5;
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const taskIp = (containerId: string) =>
-  docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', containerId);
 /** Prints a measured latency next to its bound, for the run's log. */
 const report = (what: string, seconds: number, boundSeconds: number) =>
   process.stdout.write(`  [health] ${what}: ${seconds.toFixed(1)} s (bound ${boundSeconds.toFixed(1)} s)\n`);
@@ -86,17 +91,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
 
     /** Two running tasks, both registered and healthy: what the scheduler returns to after each scenario. */
     const untilSteady = () =>
-      secondsUntil(
-        async () => {
-          const ips = platform.apiTasks().map(taskIp);
-          const healthy = (await targetHealth(platform.adminUrl)).filter(
-            (t) => t.TargetHealth.State === 'healthy',
-          );
-          return ips.length === 2 && healthy.length === 2 && healthy.every((t) => ips.includes(t.Target.Id));
-        },
-        120_000,
-        'two healthy tasks again',
-      );
+      secondsUntil(() => hasHealthyTasks(platform, 2), 120_000, 'two healthy tasks again');
 
     it('answers through the ALB with a task behind it, with the key from Secrets Manager', async () => {
       const health = await fetch(`${platform.albUrl}/healthz`);

@@ -11,14 +11,15 @@ import { type alb, selectEmulator } from '@zama/localstack';
 import { emulatorClientConfig } from '../src/aws';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
-import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
 import {
-  healthCheckSettings,
-  secondsUntil,
-  steadyTraffic,
-  targetHealth,
-  untilHealthyTargets,
-} from '../src/traffic';
+  demoApiKey,
+  hasHealthyTasks,
+  type LocalPlatform,
+  platformImages,
+  startLocalPlatform,
+  taskIp,
+} from '../src/local-platform';
+import { healthCheckSettings, secondsUntil, steadyTraffic, untilHealthyTargets } from '../src/traffic';
 
 const emulator = selectEmulator();
 const { service } = PROFILES.local;
@@ -29,8 +30,6 @@ const SLACK_SECONDS = 5;
 const TELEMETRY_SECONDS = 5;
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const taskIp = (id: string) =>
-  docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id);
 const report = (what: string, seconds: number, boundSeconds: number) =>
   process.stdout.write(
     `  [scheduler] ${what}: ${seconds.toFixed(1)} s (bound ${boundSeconds.toFixed(1)} s)\n`,
@@ -52,15 +51,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
     const described = async (): Promise<DescribedService> =>
       ((await (await fetch(`${platform.schedulerUrl}/services`)).json()) as { services: DescribedService[] })
         .services[0] as DescribedService;
-    /** `count` running tasks, each registered and healthy, and nothing else registered. */
-    const healthyTasks = async (count: number) => {
-      const ips = platform.apiTasks().map(taskIp);
-      const targets = await targetHealth(platform.adminUrl);
-      const healthy = targets.filter((t) => t.TargetHealth.State === 'healthy');
-      return (
-        ips.length === count && healthy.length === count && healthy.every((t) => ips.includes(t.Target.Id))
-      );
-    };
+    const healthyTasks = (count: number) => hasHealthyTasks(platform, count);
 
     beforeAll(async () => {
       platform = await startLocalPlatform(emulator);
@@ -151,6 +142,22 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
       process.stdout.write(
         `  [scheduler] load applied ${((Date.now() - started) / 1000).toFixed(1)} s ago\n`,
       );
+      if (emulator.servesEcs) {
+        // The emulator's own ECS API follows the scheduler's desired count.
+        const { services = [] } = await new ECSClient(emulatorClientConfig(platform.emulatorEndpoint)).send(
+          new DescribeServicesCommand({ cluster: names.cluster, services: [names.apiService] }),
+        );
+        expect(services[0]?.desiredCount).toBe(service.maxCount);
+      }
+      // Every task, those the scheduler started too, answers to the Cloud Map name.
+      const discovered = docker(
+        'exec',
+        platform.alb(),
+        'node',
+        '-e',
+        `require('dns').lookup('api.${names.serviceDiscoveryNamespace}',{all:true},(e,a)=>{if(e)throw e;console.log(a.map(x=>x.address).sort().join(' '))})`,
+      );
+      expect(discovered).toBe(platform.apiTasks().map(taskIp).sort().join(' '));
       setFault(
         loaded.filter((task) => platform.apiTasks().includes(task)),
         apiKey,
