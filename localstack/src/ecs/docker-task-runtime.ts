@@ -9,6 +9,8 @@ import type { RuntimeTask, TaskRuntime } from './service-scheduler';
 import {
   type ComposeService,
   dockerTime,
+  inspectReplicas,
+  replicaNumber,
   TaskContainerError,
   taskIdOf,
   taskStatusOf,
@@ -31,7 +33,7 @@ export class DockerTaskRuntime implements TaskRuntime {
 
   async list(): Promise<RuntimeTask[]> {
     const tasks: RuntimeTask[] = [];
-    for (const info of await this.inspectAll()) {
+    for (const info of await inspectReplicas(this.options.docker, this.options.compose)) {
       const task = runtimeTaskOf(info);
       this.containerIds.set(task.taskId, info.Id);
       // Any task will do after a daemon restart, when none runs any more.
@@ -49,7 +51,9 @@ export class DockerTaskRuntime implements TaskRuntime {
       );
     }
     const { docker } = this.options;
-    const numbers = (await this.inspectAll()).map((info) => replicaNumber(info.Config.Labels));
+    const numbers = (await inspectReplicas(docker, this.options.compose))
+      .map((info) => replicaNumber(info.Config.Labels))
+      .filter((replica) => replica !== Number.MAX_SAFE_INTEGER);
     const number = Math.max(0, ...numbers) + 1;
     const networks = Object.keys(template.NetworkSettings.Networks ?? {});
     const [firstNetwork, ...otherNetworks] = networks;
@@ -102,25 +106,6 @@ export class DockerTaskRuntime implements TaskRuntime {
   private container(taskId: string): Dockerode.Container {
     return this.options.docker.getContainer(this.containerIds.get(taskId) ?? taskId);
   }
-
-  private async inspectAll(): Promise<Dockerode.ContainerInspectInfo[]> {
-    const { docker, compose } = this.options;
-    const listed = await docker.listContainers({
-      all: true,
-      filters: {
-        label: [
-          `com.docker.compose.project=${compose.project}`,
-          `com.docker.compose.service=${compose.service}`,
-        ],
-      },
-    });
-    const inspected = await Promise.all(
-      listed
-        .filter((container) => container.Labels['com.docker.compose.oneoff']?.toLowerCase() !== 'true')
-        .map((container) => docker.getContainer(container.Id).inspect().catch(ignoreGone)),
-    );
-    return inspected.filter((info): info is Dockerode.ContainerInspectInfo => info !== undefined);
-  }
 }
 
 function runtimeTaskOf(info: Dockerode.ContainerInspectInfo): RuntimeTask {
@@ -135,11 +120,6 @@ function runtimeTaskOf(info: Dockerode.ContainerInspectInfo): RuntimeTask {
     startedAt: dockerTime(info.State.StartedAt),
     exitCode: lastStatus === 'STOPPED' ? info.State.ExitCode : undefined,
   };
-}
-
-function replicaNumber(labels: Record<string, string> | undefined): number {
-  const number = Number(labels?.['com.docker.compose.container-number']);
-  return Number.isInteger(number) ? number : 0;
 }
 
 /** A container removed in the meantime is no task any more. */

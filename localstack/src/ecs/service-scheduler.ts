@@ -92,7 +92,6 @@ const DRAIN_SLACK_MS = 5000;
 
 interface TrackedTask {
   task: RuntimeTask;
-  deploymentId: string;
   /** Why the scheduler means to stop it; undefined while it is wanted. */
   retire?: string;
   stopping: boolean;
@@ -157,7 +156,7 @@ export class ServiceScheduler {
         tracked.task = { ...task, ip: task.ip ?? tracked.task.ip };
       } else if (task.lastStatus !== 'STOPPED') {
         // A task the scheduler did not start (compose's first replicas): it is the service's.
-        this.tasks.set(task.taskId, { task, deploymentId: this.primary.id, stopping: false });
+        this.tasks.set(task.taskId, { task, stopping: false });
         if (task.ip) await this.options.targetGroup.register(task.ip);
       }
     }
@@ -279,7 +278,7 @@ export class ServiceScheduler {
     this.starting += 1;
     try {
       const task = await this.options.runtime.start();
-      this.tasks.set(task.taskId, { task, deploymentId: this.primary.id, stopping: false });
+      this.tasks.set(task.taskId, { task, stopping: false });
       this.event(`(service ${this.name}) has started 1 tasks: (task ${task.taskId}).`);
       if (task.ip) {
         await this.options.targetGroup.register(task.ip);

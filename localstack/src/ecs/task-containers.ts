@@ -59,43 +59,59 @@ export function taskStatusOf(dockerStatus: string): TaskStatus {
 }
 
 /**
- * The service's running, pending and recently stopped task containers, in replica order.
- * One-off containers (`compose run`) carry the service's labels but are not its tasks.
+ * The inspected containers of the service's replicas, in replica order. One-off containers
+ * (`compose run`) carry the service's labels but are not its tasks; a container removed between
+ * listing and inspecting is left out.
  */
-export async function listTaskContainers(
+export async function inspectReplicas(
   docker: Dockerode,
   { project, service }: ComposeService,
-  now: Date = new Date(),
-): Promise<TaskContainer[]> {
+): Promise<Dockerode.ContainerInspectInfo[]> {
   const listed = await docker.listContainers({
     all: true,
     filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
   });
   const replicas = listed
     .filter((container) => container.Labels['com.docker.compose.oneoff']?.toLowerCase() !== 'true')
-    .sort((a, b) => replicaNumber(a) - replicaNumber(b) || a.Id.localeCompare(b.Id));
-  const inspected = await Promise.all(replicas.map((container) => inspectTask(docker, container.Id)));
-  return inspected.filter(
-    (task): task is TaskContainer =>
-      task !== undefined &&
-      (task.stoppedAt === undefined ||
-        now.getTime() - task.stoppedAt.getTime() <= STOPPED_TASK_VISIBILITY_MS),
-  );
+    .sort((a, b) => replicaNumber(a.Labels) - replicaNumber(b.Labels) || a.Id.localeCompare(b.Id));
+  const inspected = await Promise.all(replicas.map((container) => inspectIfPresent(docker, container.Id)));
+  return inspected.filter((info): info is Dockerode.ContainerInspectInfo => info !== undefined);
 }
 
-function replicaNumber(container: Dockerode.ContainerInfo): number {
-  return Number(container.Labels['com.docker.compose.container-number'] ?? Number.MAX_SAFE_INTEGER);
+/** The service's running, pending and recently stopped task containers, in replica order. */
+export async function listTaskContainers(
+  docker: Dockerode,
+  compose: ComposeService,
+  now: Date = new Date(),
+): Promise<TaskContainer[]> {
+  return (await inspectReplicas(docker, compose))
+    .map(taskContainerOf)
+    .filter(
+      (task) =>
+        task.stoppedAt === undefined ||
+        now.getTime() - task.stoppedAt.getTime() <= STOPPED_TASK_VISIBILITY_MS,
+    );
 }
 
-async function inspectTask(docker: Dockerode, containerId: string): Promise<TaskContainer | undefined> {
-  let info: Dockerode.ContainerInspectInfo;
+/** compose's replica number; containers without one come last. */
+export function replicaNumber(labels: Record<string, string> | undefined): number {
+  const number = Number(labels?.['com.docker.compose.container-number']);
+  return Number.isInteger(number) ? number : Number.MAX_SAFE_INTEGER;
+}
+
+async function inspectIfPresent(
+  docker: Dockerode,
+  containerId: string,
+): Promise<Dockerode.ContainerInspectInfo | undefined> {
   try {
-    info = await docker.getContainer(containerId).inspect();
+    return await docker.getContainer(containerId).inspect();
   } catch (error) {
-    // Removed between listing and inspecting: it is no task any more.
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+function taskContainerOf(info: Dockerode.ContainerInspectInfo): TaskContainer {
   const lastStatus = taskStatusOf(info.State.Status);
   return {
     containerId: info.Id,
