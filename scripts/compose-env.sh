@@ -22,3 +22,5 @@ select_emulator() {
 load_image_names
 export NODE_IMAGE API_IMAGE KONG_IMAGE
 select_emulator
+# compose.yaml hands this file to the ALB and the scheduler; compose refuses to start without it.
+"$root/scripts/alb-admin-token.sh"

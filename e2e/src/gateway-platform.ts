@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_ROLLING_RESTART, type Emulator, pinned, rollingRestart } from '@zama/localstack';
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
 import { checkImage, describeWithImages } from './docker';
-import { ALB_LISTENER_PORT, platformImages, SCHEDULER_ADMIN_PORT } from './local-platform';
+import { ALB_LISTENER_PORT, adminToken, platformImages, SCHEDULER_ADMIN_PORT } from './local-platform';
 
 const repoRoot = join(__dirname, '..', '..');
 const COMPOSE_FILE = 'compose.yaml';
@@ -68,6 +68,7 @@ export async function startGatewayPlatform(emulator: Emulator): Promise<GatewayP
     SCHEDULER_PUBLISH: `${PUBLISH_ADDRESS}:`,
     GATEWAY_PUBLISH: `${PUBLISH_ADDRESS}:`,
   };
+  adminToken();
   const environment = await new DockerComposeEnvironment(repoRoot, COMPOSE_FILE)
     .withProjectName(project)
     .withProfiles(GATEWAY_PROFILE)

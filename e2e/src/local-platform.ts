@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Emulator, pinned } from '@zama/localstack';
@@ -58,7 +59,14 @@ export function platformImages(): { api: string; node: string } {
   };
 }
 
+/** The ALB admin token that compose.yaml hands to the ALB and the scheduler, written if absent. */
+export function adminToken(): string {
+  execFileSync(join(repoRoot, 'scripts', 'alb-admin-token.sh'));
+  return readFileSync(join(repoRoot, '.local', 'alb-admin-token'), 'utf8').trim();
+}
+
 export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatform> {
+  adminToken();
   const project = `zama-e2e-${randomBytes(4).toString('hex')}`;
   const environment = await new DockerComposeEnvironment(repoRoot, 'compose.yaml')
     .withProjectName(project)

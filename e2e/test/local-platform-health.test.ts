@@ -10,6 +10,7 @@ import { type alb, DEFAULT_ROLLING_RESTART, rollingRestart, selectEmulator } fro
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
 import {
+  adminToken,
   demoApiKey,
   hasHealthyTasks,
   type LocalPlatform,
@@ -126,6 +127,35 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
         /^(timeout|E[A-Z]+)$/,
       );
       expect(await statusFrom(task, `http://emulator:${emulator.port}/`)).toMatch(/^(timeout|E[A-Z]+)$/);
+    });
+
+    it('keeps the ALB admin endpoint out of the tasks reach, and its mutations behind the token', async () => {
+      const task = platform.apiTasks()[0] as string;
+      const monitor = platform.monitor().getId();
+      // From a task, both of the ALB's names lead to its tasks-network address, where the
+      // listener answers and the admin endpoint does not listen.
+      expect(await statusFrom(task, 'http://alb:8080/healthz/live')).toBe('200');
+      for (const host of ['alb', 'alb.tasks.internal']) {
+        expect(await statusFrom(task, `http://${host}:8081/targets`)).toBe('ECONNREFUSED');
+      }
+      expect(await statusFrom(monitor, 'http://alb:8081/targets')).toBe('200');
+
+      const deregister = (body: unknown, token?: string) =>
+        fetch(`${platform.adminUrl}/targets/deregister`, {
+          method: 'POST',
+          headers: token ? { Authorization: `Bearer ${token}` } : {},
+          body: JSON.stringify(body),
+        }).then(async (response) => ({ status: response.status, body: await response.json() }));
+      const ip = taskIp(task);
+      expect(await deregister({ Targets: [{ Id: ip }] })).toEqual({
+        status: 403,
+        body: { Error: expect.objectContaining({ Code: 'MissingAuthenticationToken' }) },
+      });
+      expect(await deregister({ Targets: [{ Id: '169.254.169.254' }] }, adminToken())).toEqual({
+        status: 400,
+        body: { Error: expect.objectContaining({ Code: 'InvalidTarget' }) },
+      });
+      expect(await stateOf(platform.adminUrl, ip)).toBe('healthy');
     });
 
     it('spreads requests over both healthy targets', async () => {

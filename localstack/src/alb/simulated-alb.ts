@@ -1,7 +1,8 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import SonicBoom from 'sonic-boom';
 import { AccessLog } from './access-log';
-import { createAdminServer } from './admin';
+import { adminRequestHandler } from './admin';
 import { type ResolveHost, TargetDiscovery } from './discovery';
 import { HealthChecker } from './health-checker';
 import { close, listen } from './listen';
@@ -9,13 +10,21 @@ import { type AlbMetricsOptions, AlbMetricsPublisher } from './metrics';
 import { AlbProxy } from './proxy';
 import type { AlbSettings } from './settings';
 import { TargetRegistry, type TargetStateChange } from './targets';
+import type { Ipv4Subnet } from './tasks-network';
 
 export interface SimulatedAlbOptions {
   readonly settings: AlbSettings;
   /** The name whose addresses are the targets (compose service name, like a Cloud Map name). */
   readonly targetHost: string;
   readonly adminPort: number;
+  /** Where the listener listens; 0.0.0.0 by default. */
   readonly listenHost?: string;
+  /** The addresses the admin endpoint listens on, each with the admin port; the listener's host by default. */
+  readonly adminHosts?: readonly string[];
+  /** Registered targets must be host addresses of this subnet (the tasks network). */
+  readonly targetSubnet: Ipv4Subnet;
+  /** The bearer token that the admin endpoint's RegisterTargets and DeregisterTargets require. */
+  readonly adminToken: string;
   readonly discoveryIntervalSeconds?: number;
   readonly resolve?: ResolveHost;
   /** Receives each access-log line; stdout by default. */
@@ -33,6 +42,7 @@ export interface Diagnostic {
 
 export interface SimulatedAlb {
   readonly listenerAddress: AddressInfo;
+  /** The admin endpoint's first address (loopback, where it listens there). */
   readonly adminAddress: AddressInfo;
   readonly registry: TargetRegistry;
   /** Stops discovery and health checks, then waits for in-flight requests to finish. */
@@ -71,7 +81,13 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
       ...(metrics ? [metrics] : []),
     ],
   });
-  const admin = createAdminServer(registry, settings);
+  const adminHandler = adminRequestHandler({
+    registry,
+    settings,
+    targetSubnet: options.targetSubnet,
+    token: options.adminToken,
+  });
+  const adminServers = (options.adminHosts ?? [listenHost]).map(() => createServer(adminHandler));
   const discovery = new TargetDiscovery({
     host: targetHost,
     intervalSeconds: options.discoveryIntervalSeconds ?? DEFAULT_DISCOVERY_INTERVAL_SECONDS,
@@ -82,17 +98,22 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
   });
 
   const listenerAddress = await proxy.listen(settings.listener.port, listenHost);
-  let adminAddress: AddressInfo;
+  const adminAddresses: AddressInfo[] = [];
   try {
-    adminAddress = await listen(admin, options.adminPort, listenHost, 'ADMIN_PORT');
+    const hosts = options.adminHosts ?? [listenHost];
+    for (const [index, host] of hosts.entries()) {
+      adminAddresses.push(await listen(adminServers[index], options.adminPort, host, 'ADMIN_PORT'));
+    }
   } catch (error) {
-    await proxy.close();
+    await Promise.all([proxy.close(), ...adminServers.filter((server) => server.listening).map(close)]);
     throw error;
   }
+  const [adminAddress] = adminAddresses;
   writeDiagnostic({
     event: 'started',
     listener: `${listenerAddress.address}:${listenerAddress.port}`,
-    admin: `${adminAddress.address}:${adminAddress.port}`,
+    admin: adminAddresses.map(({ address, port }) => `${address}:${port}`),
+    targetSubnet: options.targetSubnet.cidr,
     targetHost,
     settings,
     ...(options.metrics && {
@@ -114,7 +135,7 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
       discovery.stop();
       healthChecker.stop();
       registry.close();
-      await Promise.all([proxy.close(), close(admin)]);
+      await Promise.all([proxy.close(), ...adminServers.map(close)]);
       // After the proxy has drained, so that the last requests are published too.
       await metrics?.stop();
       writeDiagnostic({ event: 'stopped' });

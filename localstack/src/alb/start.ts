@@ -1,8 +1,10 @@
+import { readAdminToken } from '../admin-token';
 import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
 import { readDeployedNames } from '../deployed-names-file';
 import { type AlbMetricsOptions, cloudWatchSink, metricsIntervalSeconds } from './metrics';
 import { loadAlbSettings } from './settings';
 import { type SimulatedAlb, startSimulatedAlb } from './simulated-alb';
+import { findTasksNetwork, type TasksNetwork } from './tasks-network';
 
 /** A missing or malformed environment variable. */
 export class EnvironmentError extends Error {
@@ -17,6 +19,10 @@ export const DEFAULT_ADMIN_PORT = 8081;
  * CLOUD_ASSEMBLY_DIR (required) the synthesized CDK app, e.g. infra/cdk.out;
  * TARGET_HOST the name that resolves to every target (default `api`);
  * ADMIN_PORT the admin endpoint's port (default 8081);
+ * TASKS_NETWORK_ALIAS (required) the ALB's alias on the tasks network: targets must be in that
+ * network's subnet, and the admin endpoint listens on every address but the one there;
+ * ADMIN_TOKEN_FILE (required) a file holding the token that registering and deregistering
+ * targets requires (`make local-up` writes .local/alb-admin-token);
  * LISTEN_PORT to listen somewhere else than the listener port the CDK app defines;
  * LOAD_BALANCER_FULL_NAME and TARGET_GROUP_FULL_NAME (`app/<name>/<id>`, `targetgroup/<name>/<id>`,
  * as the alarms' dimensions in the emulator), or else DEPLOYED_NAMES_FILE (the names the deploy
@@ -33,6 +39,8 @@ export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<Simu
   }
   const settings = loadAlbSettings(cloudAssemblyDir);
   const listenPort = portFrom(env, 'LISTEN_PORT');
+  const adminToken = adminTokenFrom(env);
+  const tasksNetwork = await tasksNetworkFrom(env);
   return startSimulatedAlb({
     settings:
       listenPort === undefined
@@ -40,8 +48,33 @@ export async function startFromEnvironment(env: NodeJS.ProcessEnv): Promise<Simu
         : { ...settings, listener: { ...settings.listener, port: listenPort } },
     targetHost: env.TARGET_HOST?.trim() || DEFAULT_TARGET_HOST,
     adminPort: portFrom(env, 'ADMIN_PORT') ?? DEFAULT_ADMIN_PORT,
+    adminHosts: tasksNetwork.adminHosts,
+    targetSubnet: tasksNetwork.subnet,
+    adminToken,
     metrics: metricsFrom(env, cloudAssemblyDir),
   });
+}
+
+function adminTokenFrom(env: NodeJS.ProcessEnv): string {
+  try {
+    return readAdminToken('ADMIN_TOKEN_FILE', env);
+  } catch (error) {
+    throw new EnvironmentError((error as Error).message);
+  }
+}
+
+async function tasksNetworkFrom(env: NodeJS.ProcessEnv): Promise<TasksNetwork> {
+  const alias = env.TASKS_NETWORK_ALIAS?.trim();
+  if (!alias) {
+    throw new EnvironmentError(
+      "TASKS_NETWORK_ALIAS is not set: name the ALB's alias on the tasks network (compose.yaml gives it)",
+    );
+  }
+  try {
+    return await findTasksNetwork(alias);
+  } catch (error) {
+    throw new EnvironmentError(`TASKS_NETWORK_ALIAS=${alias}: ${(error as Error).message}`);
+  }
 }
 
 /** Metrics are off unless both dimension values are given: without them no alarm would see the data. */

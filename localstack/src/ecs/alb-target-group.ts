@@ -15,6 +15,7 @@ export class AlbTargetGroupError extends Error {
 export class AlbTargetGroup implements TargetGroupPort {
   constructor(
     private readonly adminUrl: string,
+    private readonly adminToken: string,
     readonly arn: string,
   ) {}
 
@@ -57,6 +58,7 @@ export class AlbTargetGroup implements TargetGroupPort {
   private async change(operation: 'register' | 'deregister', ip: string): Promise<void> {
     const response = await fetch(new URL(`/targets/${operation}`, this.adminUrl), {
       method: 'POST',
+      headers: { Authorization: `Bearer ${this.adminToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ Targets: [{ Id: ip }] }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

@@ -4,13 +4,14 @@
  * the synthesized compute stack and run through the Docker API.
  *
  * Environment: AWS_ENDPOINT_URL (the emulator), AWS_REGION, AWS_EMULATOR, CLOUD_ASSEMBLY_DIR, DEPLOYED_NAMES_FILE,
- * ALB_ADMIN_URL (the simulated ALB's admin endpoint), ADMIN_PORT (this service's, default 8082),
+ * ALB_ADMIN_URL (the simulated ALB's admin endpoint), ALB_ADMIN_TOKEN_FILE (its token), ADMIN_PORT (this service's, default 8082),
  * TASK_SERVICE (the compose service of the tasks, default `api`). The Docker socket must be
  * mounted; the compose project is read from this container's own labels.
  */
 import { once } from 'node:events';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import Dockerode from 'dockerode';
+import { readAdminToken } from '../admin-token';
 import { loadAlbSettings } from '../alb/settings';
 import { requiredEnv } from '../cli';
 import { readCloudAssembly } from '../cloud-assembly';
@@ -46,6 +47,7 @@ export async function startScheduler(env: NodeJS.ProcessEnv): Promise<() => Prom
 
   const targetGroup = new AlbTargetGroup(
     requiredEnv('ALB_ADMIN_URL', env),
+    readAdminToken('ALB_ADMIN_TOKEN_FILE', env),
     `arn:aws:elasticloadbalancing:${region}:${EMULATOR_ACCOUNT}:${names.targetGroupFullName}`,
   );
   const scheduler = new ServiceScheduler({

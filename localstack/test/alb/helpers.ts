@@ -1,3 +1,4 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -6,7 +7,10 @@ import {
   type Server,
 } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AlbSettings, HealthCheckSettings } from '../../src/alb/settings';
+import { Ipv4Subnet } from '../../src/alb/tasks-network';
 
 export interface RunningServer {
   readonly server: Server;
@@ -178,4 +182,16 @@ export function testSettings(
       },
     },
   };
+}
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** What startSimulatedAlb needs for its admin endpoint, for targets on loopback addresses. */
+export const loopbackAdmin = { targetSubnet: new Ipv4Subnet('127.0.0.0/8'), adminToken: TEST_ADMIN_TOKEN };
+
+/** The admin variables of startFromEnvironment: `localhost` stands for the ALB's alias on the tasks network. */
+export function adminEnvironment(): { TASKS_NETWORK_ALIAS: string; ADMIN_TOKEN_FILE: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'alb-admin-')), 'token');
+  writeFileSync(file, `${TEST_ADMIN_TOKEN}\n`);
+  return { TASKS_NETWORK_ALIAS: 'localhost', ADMIN_TOKEN_FILE: file };
 }

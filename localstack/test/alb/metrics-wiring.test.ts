@@ -3,8 +3,10 @@ import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { type Diagnostic, type SimulatedAlb, startSimulatedAlb } from '../../src/alb/simulated-alb';
 import { EnvironmentError, startFromEnvironment } from '../../src/alb/start';
 import {
+  adminEnvironment,
   freePort,
   httpRequest,
+  loopbackAdmin,
   type RunningServer,
   startServer,
   startTargets,
@@ -42,6 +44,7 @@ describe('metrics in the simulated ALB', () => {
       settings: testSettings({ targetPort: targets.port, listenerPort }),
       targetHost: 'api',
       adminPort: 0,
+      ...loopbackAdmin,
       listenHost: '127.0.0.1',
       discoveryIntervalSeconds: 0.05,
       resolve: async () => targets.ips,
@@ -73,7 +76,7 @@ describe('metrics in the simulated ALB', () => {
   });
 
   describe('from the environment', () => {
-    const BASE = { CLOUD_ASSEMBLY_DIR: FIXTURE, TARGET_HOST: 'localhost' };
+    const BASE = { CLOUD_ASSEMBLY_DIR: FIXTURE, TARGET_HOST: 'localhost', ...adminEnvironment() };
 
     it.each<[string, NodeJS.ProcessEnv, string]>([
       [

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { type Diagnostic, type SimulatedAlb, startSimulatedAlb } from '../../src/alb/simulated-alb';
-import { freePort, httpRequest, sleep, startTargets, testSettings, waitFor } from './helpers';
+import { freePort, httpRequest, loopbackAdmin, sleep, startTargets, testSettings, waitFor } from './helpers';
 
 /** A replica of the API: healthy on /healthz, slow on /slow, otherwise says who it is. */
 const replica =
@@ -36,6 +36,7 @@ describe('startSimulatedAlb', () => {
       settings: testSettings({ targetPort: targets.port, listenerPort, deregistrationDelaySeconds }),
       targetHost: 'api',
       adminPort: 0,
+      ...loopbackAdmin,
       listenHost: '127.0.0.1',
       discoveryIntervalSeconds: 0.05,
       resolve: async () => addresses(),

@@ -1,8 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListenError } from '../../src/alb/listen';
 import type { SimulatedAlb } from '../../src/alb/simulated-alb';
 import { EnvironmentError, startFromEnvironment } from '../../src/alb/start';
-import { freePort, httpRequest, type RunningServer, startServer } from './helpers';
+import { adminEnvironment, freePort, httpRequest, type RunningServer, startServer } from './helpers';
 
 const FIXTURE = join(__dirname, 'fixtures', 'cdk.out');
 
@@ -34,6 +35,7 @@ describe('startFromEnvironment', () => {
     const [listenPort, adminPort] = [await freePort(), await freePort()];
     alb = await startFromEnvironment({
       CLOUD_ASSEMBLY_DIR: FIXTURE,
+      ...adminEnvironment(),
       TARGET_HOST: 'localhost',
       LISTEN_PORT: String(listenPort),
       ADMIN_PORT: String(adminPort),
@@ -54,6 +56,7 @@ describe('startFromEnvironment', () => {
     await expect(
       startFromEnvironment({
         CLOUD_ASSEMBLY_DIR: FIXTURE,
+        ...adminEnvironment(),
         LISTEN_PORT: String(occupied.port),
         ADMIN_PORT: String(await freePort()),
       }),
@@ -70,6 +73,7 @@ describe('startFromEnvironment', () => {
     await expect(
       startFromEnvironment({
         CLOUD_ASSEMBLY_DIR: FIXTURE,
+        ...adminEnvironment(),
         LISTEN_PORT: String(listenPort),
         ADMIN_PORT: String(occupied.port),
       }),
@@ -80,9 +84,43 @@ describe('startFromEnvironment', () => {
     await probe.close();
   });
 
+  it.each<[string, (env: NodeJS.ProcessEnv) => void, string]>([
+    [
+      'no ADMIN_TOKEN_FILE',
+      (env) => delete env.ADMIN_TOKEN_FILE,
+      "ADMIN_TOKEN_FILE is not set: point it at the ALB's admin token (compose.yaml does; make local-up writes .local/alb-admin-token)",
+    ],
+    [
+      'a token file that is not there',
+      (env) => Object.assign(env, { ADMIN_TOKEN_FILE: '/nonexistent/token' }),
+      'ADMIN_TOKEN_FILE=/nonexistent/token cannot be read: ENOENT',
+    ],
+    [
+      'a token too short to guess at',
+      (env) => writeFileSync(env.ADMIN_TOKEN_FILE as string, 'secret\n'),
+      'holds no token of 16 characters or more; scripts/alb-admin-token.sh writes one',
+    ],
+    [
+      'no TASKS_NETWORK_ALIAS',
+      (env) => delete env.TASKS_NETWORK_ALIAS,
+      "TASKS_NETWORK_ALIAS is not set: name the ALB's alias on the tasks network (compose.yaml gives it)",
+    ],
+    [
+      'an alias that does not resolve',
+      (env) => Object.assign(env, { TASKS_NETWORK_ALIAS: 'alb.tasks.invalid' }),
+      "TASKS_NETWORK_ALIAS=alb.tasks.invalid: the ALB's alias on the tasks network, alb.tasks.invalid, does not resolve",
+    ],
+  ])('refuses to start with %s, saying what to set', async (_case, change, message) => {
+    const env: NodeJS.ProcessEnv = { CLOUD_ASSEMBLY_DIR: FIXTURE, ...adminEnvironment() };
+    change(env);
+    const started = startFromEnvironment(env);
+    await expect(started).rejects.toThrow(EnvironmentError);
+    await expect(started).rejects.toThrow(message);
+  });
+
   it('rejects a port that is not a number', async () => {
-    await expect(startFromEnvironment({ CLOUD_ASSEMBLY_DIR: FIXTURE, ADMIN_PORT: 'eighty' })).rejects.toThrow(
-      'ADMIN_PORT=eighty is not a port number (0-65535)',
-    );
+    await expect(
+      startFromEnvironment({ CLOUD_ASSEMBLY_DIR: FIXTURE, ...adminEnvironment(), ADMIN_PORT: 'eighty' }),
+    ).rejects.toThrow('ADMIN_PORT=eighty is not a port number (0-65535)');
   });
 });
