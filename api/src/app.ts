@@ -5,6 +5,7 @@ import { defaultHealthChecks, type HealthCheck } from './health';
 import type { Logger } from './logger';
 import { createHttpMetrics, type HttpMetrics } from './metrics';
 import { apiKeyCheck } from './middleware/api-key-auth';
+import { throttledAuthentication } from './middleware/auth-throttle';
 import { rateLimitCheck } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import type { Readiness } from './readiness';
@@ -48,7 +49,9 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
       routeTemplate: (ctx) => routeTemplate(router, ctx),
     }),
   );
-  const authenticate = config.authDisabled ? undefined : apiKeyCheck(config.apiKeys);
+  const authenticate = config.authDisabled
+    ? undefined
+    : throttledAuthentication(apiKeyCheck(config.apiKeys), config.authFailuresPerMinute, logger);
   const limitRate = rateLimitCheck(config.rateLimitPerMinute);
   const faultsOnApi = faults && injectFaults(faults, logger);
   // The key check and the rate limit are synchronous checks in one guard, not middleware of their own.

@@ -17,6 +17,8 @@ export interface Config {
   /** Serves PUT/GET /_local/fault, which makes this process fail on purpose; local profile only. */
   faultInjectionEnabled: boolean;
   rateLimitPerMinute: number;
+  /** Failed authentications a minute from one client address before it gets 429. */
+  authFailuresPerMinute: number;
   shutdownGraceMs: number;
   bodyLimitBytes: number;
 }
@@ -78,6 +80,7 @@ const environmentSchema = z
     AUTH_DISABLED: flag(),
     FAULT_INJECTION_ENABLED: flag(),
     RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
+    AUTH_FAILURES_PER_MINUTE: integer(1, 10_000, 20),
     SHUTDOWN_GRACE_MS: integer(100, 600_000, 20_000),
     BODY_LIMIT_BYTES: integer(64, 10_485_760, 16_384),
   })
@@ -111,6 +114,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): Config {
     authDisabled: values.AUTH_DISABLED,
     faultInjectionEnabled: values.FAULT_INJECTION_ENABLED,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: values.AUTH_FAILURES_PER_MINUTE,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
   };

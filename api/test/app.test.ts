@@ -238,6 +238,39 @@ describe('POST /api/v1/sum', () => {
       expectError(await send('application/json', body), 400, 'INVALID_REQUEST_BODY', SUM);
     });
 
+    it.each([
+      ['a Latin-1 byte', Buffer.from('{"numbers":[1,2],"note":"caf\xe9"}', 'latin1')],
+      [
+        'a lone continuation byte',
+        Buffer.concat([Buffer.from('{"numbers":[1,2],"n":"'), Buffer.from([0x80]), Buffer.from('"}')]),
+      ],
+      [
+        'an overlong encoding of "/"',
+        Buffer.concat([Buffer.from('{"numbers":[1,2],"n":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]),
+      ],
+      [
+        'a UTF-16 surrogate encoded as UTF-8',
+        Buffer.concat([
+          Buffer.from('{"numbers":[1,2],"n":"'),
+          Buffer.from([0xed, 0xa0, 0x80]),
+          Buffer.from('"}'),
+        ]),
+      ],
+    ])('400 for a body that is not valid UTF-8: %s', async (_case, body) => {
+      const response = await send('application/json', body);
+      expectError(response, 400, 'INVALID_REQUEST_BODY', SUM);
+      expect(response.body.error.message).toBe('The request body is not valid UTF-8');
+    });
+
+    it('accepts UTF-8 beyond ASCII', async () => {
+      const response = await send(
+        'application/json',
+        Buffer.from('{"numbers":[1,2],"note":"café ✓ 𝄞"}', 'utf8'),
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.sum).toBe(3);
+    });
+
     it('treats a __proto__ key as plain data that pollutes nothing', async () => {
       const response = await send('application/json', '{"numbers":[1,2],"__proto__":{"polluted":true}}');
       expect(response.status).toBe(200);

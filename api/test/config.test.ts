@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       authDisabled: false,
       faultInjectionEnabled: false,
       rateLimitPerMinute: 600,
+      authFailuresPerMinute: 20,
       shutdownGraceMs: 20000,
       bodyLimitBytes: 16384,
     });
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       API_KEYS: JSON.stringify({ a: 'one', b: 'two' }),
       RATE_LIMIT_PER_MINUTE: '30',
+      AUTH_FAILURES_PER_MINUTE: '5',
       SHUTDOWN_GRACE_MS: '5000',
       BODY_LIMIT_BYTES: '1024',
       FAULT_INJECTION_ENABLED: 'true',
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
       nodeEnv: 'production',
       authDisabled: false,
       rateLimitPerMinute: 30,
+      authFailuresPerMinute: 5,
       shutdownGraceMs: 5000,
       bodyLimitBytes: 1024,
       faultInjectionEnabled: true,
@@ -76,6 +79,7 @@ describe('loadConfig', () => {
     ['AUTH_DISABLED', 'yes', 'AUTH_DISABLED must be true or false'],
     ['FAULT_INJECTION_ENABLED', '1', 'FAULT_INJECTION_ENABLED must be true or false'],
     ['RATE_LIMIT_PER_MINUTE', '0', 'RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000'],
+    ['AUTH_FAILURES_PER_MINUTE', '0', 'AUTH_FAILURES_PER_MINUTE must be an integer from 1 to 10000'],
     ['SHUTDOWN_GRACE_MS', '50', 'SHUTDOWN_GRACE_MS must be an integer from 100 to 600000'],
     ['BODY_LIMIT_BYTES', '1e6', 'BODY_LIMIT_BYTES must be an integer from 64 to 10485760'],
   ])('rejects %s=%s in one line that names it and what is allowed', (name, value, expected) => {

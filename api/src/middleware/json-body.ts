@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import { ApiError } from '../errors';
@@ -70,7 +71,10 @@ export async function readJsonBody(ctx: Context, limitBytes: number): Promise<un
   if (encoding !== '' && encoding !== 'identity') {
     throw invalidBody(415, 'Content-Encoding must be identity: compressed request bodies are not accepted');
   }
-  const text = (await readBody(ctx.req, limitBytes)).toString('utf8');
+  const body = await readBody(ctx.req, limitBytes);
+  // RFC 8259 requires UTF-8; decoding anything else would silently turn bytes into U+FFFD.
+  if (!isUtf8(body)) throw invalidBody(400, 'The request body is not valid UTF-8');
+  const text = body.toString('utf8');
   // An empty body is an empty object, so that it fails validation like any body without numbers.
   if (text.trim() === '') return {};
   try {

@@ -1,0 +1,105 @@
+import type { ParameterizedContext } from 'koa';
+import { ApiError } from '../errors';
+import type { Logger } from '../logger';
+import type { AppState } from '../state';
+
+const WINDOW_MS = 60_000;
+/** Enough for every client of a small platform; past it the oldest windows go first. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+interface Window {
+  failures: number;
+  resetsAt: number;
+}
+
+/**
+ * Failed authentications per client address in fixed one-minute windows that start with an
+ * address's first failure. Once an address reaches the limit, every request from it is refused
+ * until its window ends, whatever key it presents: answering a right key with 200 and wrong ones
+ * with 429 would let guessing go on at full speed. At most MAX_TRACKED_ADDRESSES windows are kept.
+ */
+export class AuthFailureThrottle {
+  readonly #windows = new Map<string, Window>();
+
+  constructor(readonly failuresPerMinute: number) {}
+
+  /** The seconds until the address may try again, or undefined while it is not throttled. */
+  retryAfterSeconds(address: string, now: number): number | undefined {
+    if (this.#windows.size === 0) return undefined;
+    const window = this.#windows.get(address);
+    if (window === undefined || window.resetsAt <= now || window.failures < this.failuresPerMinute) {
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((window.resetsAt - now) / 1000));
+  }
+
+  /** Counts a failure; true when it is the one that starts the address's throttling. */
+  recordFailure(address: string, now: number): boolean {
+    let window = this.#windows.get(address);
+    if (window === undefined || window.resetsAt <= now) {
+      if (window !== undefined) this.#windows.delete(address);
+      if (this.#windows.size >= MAX_TRACKED_ADDRESSES) this.#evict(now);
+      window = { failures: 0, resetsAt: now + WINDOW_MS };
+      // Insertion order is age order: the oldest window is the first key.
+      this.#windows.set(address, window);
+    }
+    window.failures += 1;
+    return window.failures === this.failuresPerMinute;
+  }
+
+  #evict(now: number): void {
+    for (const [address, window] of this.#windows) {
+      if (window.resetsAt <= now || this.#windows.size >= MAX_TRACKED_ADDRESSES)
+        this.#windows.delete(address);
+      else break;
+    }
+  }
+}
+
+/**
+ * The client's address as the ALB saw it: the last entry of X-Forwarded-For, the one the ALB
+ * appends. Entries before it came from the client and are not trusted. Without the header (a
+ * request that did not come through the ALB) it is the connection's peer.
+ */
+export function clientAddress(ctx: ParameterizedContext<AppState>): string {
+  const forwardedFor = ctx.get('X-Forwarded-For');
+  if (forwardedFor === '') return ctx.req.socket.remoteAddress ?? 'unknown';
+  return forwardedFor.slice(forwardedFor.lastIndexOf(',') + 1).trim();
+}
+
+/**
+ * Wraps an authentication check so that failures are counted per client address and an address
+ * past the limit gets 429 with Retry-After. The start of each throttling is logged with the
+ * address, never with the key that was presented.
+ */
+export function throttledAuthentication(
+  authenticate: (ctx: ParameterizedContext<AppState>) => void,
+  failuresPerMinute: number,
+  logger: Logger,
+): (ctx: ParameterizedContext<AppState>) => void {
+  const throttle = new AuthFailureThrottle(failuresPerMinute);
+  return (ctx) => {
+    const now = Date.now();
+    const address = clientAddress(ctx);
+    const retryAfter = throttle.retryAfterSeconds(address, now);
+    if (retryAfter !== undefined) {
+      throw new ApiError(
+        429,
+        'RATE_LIMITED',
+        `Too many failed authentications from this address; retry in ${retryAfter} s`,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
+    try {
+      authenticate(ctx);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401 && throttle.recordFailure(address, now)) {
+        logger.warn(
+          { client: address, failures: failuresPerMinute, window_s: WINDOW_MS / 1000 },
+          'failed authentications throttled for this client address',
+        );
+      }
+      throw error;
+    }
+  };
+}
