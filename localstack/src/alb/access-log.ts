@@ -44,8 +44,8 @@ export function formatAccessLogEntry(request: CompletedRequest, context: AccessL
     quoted(undefined),
     quoted(request.target ? target : undefined),
     quoted(request.targetStatusCode === undefined ? undefined : targetStatus),
-    quoted(undefined),
-    quoted(undefined),
+    quoted(request.classification),
+    quoted(request.classificationReason),
     request.connectionTraceId,
   ].join(' ');
 }

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 
 /** A port the simulated ALB cannot listen on, with what to do about it. */
 export class ListenError extends Error {
@@ -41,7 +41,7 @@ export function listen(
 }
 
 /** Stops accepting connections and resolves once the in-flight requests have finished. */
-export function close(server: Server): Promise<void> {
+export function close(server: HttpServer): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

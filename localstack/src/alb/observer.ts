@@ -35,6 +35,10 @@ export interface CompletedRequest {
   readonly traceId: string;
   /** Identifies the client connection (conn_trace_id). */
   readonly connectionTraceId: string;
+  /** The desync classification (classification); undefined for a Compliant request, which AWS logs as `-`. */
+  readonly classification?: 'Acceptable' | 'Ambiguous' | 'Severe';
+  /** Why it is not Compliant (classification_reason). */
+  readonly classificationReason?: string;
 }
 
 /** Receives every request the load balancer completes: the access log today, metrics next. */

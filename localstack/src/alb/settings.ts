@@ -24,6 +24,10 @@ export interface AlbSettings {
     /** `app/<name>/<id>`: the resource id AWS writes in access logs and metric dimensions. */
     readonly fullName: string;
     readonly idleTimeoutSeconds: number;
+    /** `routing.http.desync_mitigation_mode`. */
+    readonly desyncMitigationMode: DesyncMitigationMode;
+    /** `routing.http.drop_invalid_header_fields.enabled`. */
+    readonly dropInvalidHeaderFields: boolean;
   };
   readonly listener: {
     readonly stackName: string;
@@ -69,7 +73,12 @@ export const AWS_DEFAULTS = {
   matcher: '200',
   deregistrationDelaySeconds: 300,
   idleTimeoutSeconds: 60,
+  desyncMitigationMode: 'defensive',
+  dropInvalidHeaderFields: false,
 } as const;
+
+export type DesyncMitigationMode = 'monitor' | 'defensive' | 'strictest';
+const DESYNC_MITIGATION_MODES: readonly string[] = ['monitor', 'defensive', 'strictest'];
 
 /** Account and Region used in ARNs when the stacks are environment-agnostic. */
 export interface ArnEnvironment {
@@ -152,6 +161,19 @@ export function albSettingsFromStacks(
         AWS_DEFAULTS.idleTimeoutSeconds,
         1,
       ),
+      desyncMitigationMode: textAttribute(
+        loadBalancer,
+        'routing.http.desync_mitigation_mode',
+        DESYNC_MITIGATION_MODES,
+        AWS_DEFAULTS.desyncMitigationMode,
+      ) as DesyncMitigationMode,
+      dropInvalidHeaderFields:
+        textAttribute(
+          loadBalancer,
+          'routing.http.drop_invalid_header_fields.enabled',
+          ['true', 'false'],
+          String(AWS_DEFAULTS.dropInvalidHeaderFields),
+        ) === 'true',
     },
     listener: {
       stackName: listener.stack.stackName,
@@ -341,6 +363,22 @@ function matcherOf(targetGroup: ResourceRef): string {
   const spec = String(literal(targetGroup, 'Matcher.HttpCode', matcher.HttpCode));
   httpCodeMatcher(spec);
   return spec;
+}
+
+/** A load balancer attribute with a value from a fixed list, as ELBv2 validates it. */
+function textAttribute(ref: ResourceRef, key: string, allowed: readonly string[], fallback: string): string {
+  const attributes = prop(ref, 'LoadBalancerAttributes');
+  const entry = Array.isArray(attributes)
+    ? attributes.find((candidate) => candidate?.Key === key)
+    : undefined;
+  if (entry === undefined) return fallback;
+  const value = String(entry.Value);
+  if (!allowed.includes(value)) {
+    throw new AlbSettingsError(
+      `${describeResource(ref)} ${key} is ${value}; ELBv2 accepts ${allowed.join(', ')}`,
+    );
+  }
+  return value;
 }
 
 function attribute(ref: ResourceRef, listKey: string, key: string, fallback: number, minimum = 0): number {

@@ -72,6 +72,8 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
   const proxy = new AlbProxy({
     listenerPort: settings.listener.port,
     idleTimeoutSeconds: settings.loadBalancer.idleTimeoutSeconds,
+    desyncMitigationMode: settings.loadBalancer.desyncMitigationMode,
+    dropInvalidHeaderFields: settings.loadBalancer.dropInvalidHeaderFields,
     targets: registry,
     observers: [
       new AccessLog(

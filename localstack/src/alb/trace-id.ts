@@ -1,11 +1,32 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * Random bytes drawn from a pool filled a few kilobytes at a time: one crypto call per id cost
+ * the proxy 4 % of its time per request.
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
 
 /** `1-<epoch seconds, 8 hex>-<24 hex random>`, the id format of X-Amzn-Trace-Id fields. */
 export function newTraceId(now = Date.now()): string {
   const seconds = Math.floor(now / 1000)
     .toString(16)
     .padStart(8, '0');
-  return `1-${seconds}-${randomBytes(12).toString('hex')}`;
+  return `1-${seconds}-${randomHex(12)}`;
+}
+
+/** An access log's conn_trace_id: `TID_` and 32 hex digits. */
+export function connectionTraceId(): string {
+  return `TID_${randomHex(16)}`;
 }
 
 /**

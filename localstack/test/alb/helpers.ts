@@ -160,6 +160,8 @@ export function testSettings(
       name: 'zama-api-alb',
       fullName: 'app/zama-api-alb/0123456789abcdef',
       idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? 5,
+      desyncMitigationMode: 'defensive',
+      dropInvalidHeaderFields: true,
     },
     listener: { stackName: 'ZamaCompute', logicalId: 'ApiAlbListener', port: overrides.listenerPort ?? 0 },
     targetGroup: {

@@ -70,6 +70,8 @@ describe('loadAlbSettings', () => {
         name: 'zama-api-alb',
         fullName: expect.stringMatching(/^app\/zama-api-alb\/[0-9a-f]{16}$/),
         idleTimeoutSeconds: 45,
+        desyncMitigationMode: 'defensive',
+        dropInvalidHeaderFields: false,
       },
       listener: { stackName: 'zama-compute', logicalId: 'ApiAlbHttpListener5E4A1A7B', port: 80 },
       targetGroup: {
@@ -128,10 +130,45 @@ describe('loadAlbSettings', () => {
 });
 
 describe('albSettingsFromStacks', () => {
+  it('reads the routing.http attributes that change what the listener forwards', () => {
+    // GIVEN a load balancer that sets both, as the compute stack sets the second
+    const settings = settingsOf({
+      ...minimalAlb(),
+      Lb: loadBalancer({
+        LoadBalancerAttributes: [
+          { Key: 'routing.http.desync_mitigation_mode', Value: 'strictest' },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        ],
+      }),
+    });
+    // THEN the simulated ALB runs with them
+    expect(settings.loadBalancer).toMatchObject({
+      desyncMitigationMode: 'strictest',
+      dropInvalidHeaderFields: true,
+    });
+  });
+
+  it('refuses a desync mitigation mode ELBv2 does not have, naming the ones it has', () => {
+    const resources = {
+      ...minimalAlb(),
+      Lb: loadBalancer({
+        LoadBalancerAttributes: [{ Key: 'routing.http.desync_mitigation_mode', Value: 'paranoid' }],
+      }),
+    };
+    expect(errorOf(() => settingsOf(resources)).message).toMatch(
+      /routing\.http\.desync_mitigation_mode is paranoid; ELBv2 accepts monitor, defensive, strictest/,
+    );
+  });
+
   it("applies AWS's documented defaults to everything the template leaves out", () => {
     const settings = settingsOf(minimalAlb());
 
-    expect(settings.loadBalancer).toMatchObject({ name: 'Lb', idleTimeoutSeconds: 60 });
+    expect(settings.loadBalancer).toMatchObject({
+      name: 'Lb',
+      idleTimeoutSeconds: 60,
+      desyncMitigationMode: 'defensive',
+      dropInvalidHeaderFields: false,
+    });
     expect(settings.targetGroup).toMatchObject({
       name: 'Tg',
       port: 8080,
