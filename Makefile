@@ -118,6 +118,10 @@ bench-api: build ## Benchmark the API against a bare node:http server (req/s, p5
 bench-local: build ## Benchmark the local platform: time to healthy, idle memory, ALB vs direct req/s and p99
 	npm run --silent bench:local -w localstack
 
+.PHONY: bench-alb
+bench-alb: build ## Benchmark the simulated ALB against HAProxy and direct: req/s, p50, p99, CPU per request
+	npm run --silent bench:alb -w localstack
+
 .PHONY: bench-synth
 bench-synth: install ## Benchmark synthesis of the four stacks (wall time, resources per stack)
 	npm run --silent bench:synth -w infra

@@ -139,9 +139,12 @@ export function fieldValue(headers: readonly HeaderField[], lowerName: string): 
   return found;
 }
 
-export function connectionTokens(headers: readonly HeaderField[]): Set<string> {
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+export function connectionTokens(headers: readonly HeaderField[]): ReadonlySet<string> {
   const connection = fieldValue(headers, 'connection');
-  return new Set((connection ?? '').split(',').map((token) => token.trim().toLowerCase()));
+  if (connection === undefined) return NO_TOKENS;
+  return new Set(connection.split(',').map((token) => token.trim().toLowerCase()));
 }
 
 export function wantsClose(headers: readonly HeaderField[]): boolean {

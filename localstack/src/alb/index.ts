@@ -33,6 +33,7 @@ export {
   type SimulatedAlb,
   type SimulatedAlbOptions,
   startSimulatedAlb,
+  stdoutAccessLog,
 } from './simulated-alb';
 export { DEFAULT_ADMIN_PORT, DEFAULT_TARGET_HOST, EnvironmentError, startFromEnvironment } from './start';
 export * from './targets';

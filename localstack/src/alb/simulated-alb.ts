@@ -145,16 +145,29 @@ export async function startSimulatedAlb(options: SimulatedAlbOptions): Promise<S
   };
 }
 
+/** How long an access-log line may wait to leave with others. */
+const ACCESS_LOG_FLUSH_MS = 200;
+
 /**
- * Access-log lines on stdout, written without blocking: a line per request written synchronously
- * to the pipe Docker reads stalled the proxy whenever Docker read more slowly than requests came,
- * and cost a system call each. Lines that arrive while a write is under way leave together with
- * the next one. What is still pending when the process exits is written then.
+ * Access-log lines on stdout, written without blocking and in batches: a line per request
+ * written synchronously to the pipe Docker reads stalled the proxy whenever Docker read more
+ * slowly than requests came, and a write per line cost the proxy a third of its CPU time per
+ * request (`make bench-alb`). Lines leave once 8 KiB have gathered, or after
+ * ACCESS_LOG_FLUSH_MS; what is still pending when the process exits is written then.
  */
-function stdoutAccessLog(): (line: string) => void {
-  const stdout = new SonicBoom({ fd: 1, sync: false });
+export function stdoutAccessLog(): (line: string) => void {
+  const stdout = new SonicBoom({ fd: 1, sync: false, minLength: 8 * 1024 });
+  let pending = false;
+  setInterval(() => {
+    if (!pending) return;
+    pending = false;
+    stdout.flush();
+  }, ACCESS_LOG_FLUSH_MS).unref();
   process.on('exit', () => stdout.flushSync());
-  return (line) => stdout.write(`${line}\n`);
+  return (line) => {
+    pending = true;
+    stdout.write(`${line}\n`);
+  };
 }
 
 /** Diagnostic output of the running ALB: one JSON object per line on stderr. */
