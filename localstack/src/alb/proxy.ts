@@ -562,7 +562,13 @@ class Exchange implements TargetExchange {
     this.client.socket.destroy();
   }
 
+  /**
+   * The client went away (a shut side counts, as nginx and ALB count it). ALB logs 400 when
+   * that happens before the whole request body arrived (its troubleshooting guide), 460 after.
+   */
   clientClosed(): void {
+    if (this.receivingBody && !this.responseStarted && this.elbStatusCode === undefined)
+      this.elbStatusCode = 400;
     const connection = this.targetConnection;
     this.targetConnection = undefined;
     if (connection) connection.socket.destroy();
