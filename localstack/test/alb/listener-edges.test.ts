@@ -4,6 +4,7 @@
  * ALB's troubleshooting guide (its own 400, 408, 501, 505 answers and header limits) and RFC 9112
  * where ALB documents nothing.
  */
+import { createServer as nodeHttpServer } from 'node:http';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import type { CompletedRequest } from '../../src/alb/observer';
 import { AlbProxy, type AlbProxyOptions } from '../../src/alb/proxy';
@@ -354,17 +355,21 @@ describe('the other modes', () => {
 });
 
 describe('a response before the request body', () => {
-  it('never stalls the client: a 4 MB body answered early gets its answer and a closed connection', async () => {
-    // A target that answers 405 at the first byte and never reads the body.
-    const early = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.once('data', () =>
-        socket.write('HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nAllow: GET\r\n\r\n'),
-      );
+  it('never stalls the client: a 4 MB body answered early, then the next request, are answered or the connection closes', async () => {
+    // Like the API: node:http answering 405 at once, without reading the body.
+    const early = nodeHttpServer((_req, res) => {
+      res.writeHead(405, { Allow: 'GET', 'Content-Length': '0' });
+      res.end();
     });
     await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
     const earlyPort = (early.address() as AddressInfo).port;
-    running.push({ close: () => new Promise((resolve) => early.close(() => resolve())) });
+    running.push({
+      close: () =>
+        new Promise((resolve) => {
+          early.closeAllConnections();
+          early.close(() => resolve());
+        }),
+    });
     const registry = new TargetRegistry({
       port: earlyPort,
       healthyThresholdCount: 1,
@@ -389,10 +394,12 @@ describe('a response before the request body', () => {
         body,
         Buffer.from('GET /next HTTP/1.1\r\nHost: a\r\n\r\n'),
       ]);
-      const { text, closed } = await exchange(port, request, 3000);
+      const { text, closed } = await exchange(port, request, 500);
       expect(statusOf(text)).toBe('405');
-      expect(text).toMatch(/\r\nConnection: close\r\n/);
-      expect(closed).toBe(true);
+      // Answered before its body had arrived: the connection closes after the answer. Answered
+      // after: the connection stays, and the next request is answered too.
+      if (closed) expect(text).toMatch(/^HTTP\/1\.1 405 [^]*\r\nConnection: close\r\n/);
+      else expect(text.match(/HTTP\/1\.1 405 /g)).toHaveLength(2);
       expect(Date.now() - started).toBeLessThan(3000);
     }
   });
