@@ -2,15 +2,11 @@ import type { ParameterizedContext } from 'koa';
 import { ApiError } from '../errors';
 import type { Logger } from '../logger';
 import type { AppState } from '../state';
+import { FixedWindowCounter } from './rate-limit';
 
 const WINDOW_MS = 60_000;
 /** Enough for every client of a small platform; past it the oldest windows go first. */
 const MAX_TRACKED_ADDRESSES = 10_000;
-
-interface Window {
-  failures: number;
-  resetsAt: number;
-}
 
 /**
  * Failed authentications per client address in fixed one-minute windows that start with an
@@ -19,40 +15,20 @@ interface Window {
  * with 429 would let guessing go on at full speed. At most MAX_TRACKED_ADDRESSES windows are kept.
  */
 export class AuthFailureThrottle {
-  readonly #windows = new Map<string, Window>();
+  readonly #failures = new FixedWindowCounter(WINDOW_MS, MAX_TRACKED_ADDRESSES);
 
   constructor(readonly failuresPerMinute: number) {}
 
   /** The seconds until the address may try again, or undefined while it is not throttled. */
   retryAfterSeconds(address: string, now: number): number | undefined {
-    if (this.#windows.size === 0) return undefined;
-    const window = this.#windows.get(address);
-    if (window === undefined || window.resetsAt <= now || window.failures < this.failuresPerMinute) {
-      return undefined;
-    }
+    const window = this.#failures.peek(address, now);
+    if (window === undefined || window.count < this.failuresPerMinute) return undefined;
     return Math.max(1, Math.ceil((window.resetsAt - now) / 1000));
   }
 
   /** Counts a failure; true when it is the one that starts the address's throttling. */
   recordFailure(address: string, now: number): boolean {
-    let window = this.#windows.get(address);
-    if (window === undefined || window.resetsAt <= now) {
-      if (window !== undefined) this.#windows.delete(address);
-      if (this.#windows.size >= MAX_TRACKED_ADDRESSES) this.#evict(now);
-      window = { failures: 0, resetsAt: now + WINDOW_MS };
-      // Insertion order is age order: the oldest window is the first key.
-      this.#windows.set(address, window);
-    }
-    window.failures += 1;
-    return window.failures === this.failuresPerMinute;
-  }
-
-  #evict(now: number): void {
-    for (const [address, window] of this.#windows) {
-      if (window.resetsAt <= now || this.#windows.size >= MAX_TRACKED_ADDRESSES)
-        this.#windows.delete(address);
-      else break;
-    }
+    return this.#failures.count(address, now).count === this.failuresPerMinute;
   }
 }
 

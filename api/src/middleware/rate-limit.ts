@@ -11,28 +11,48 @@ interface Window {
 }
 
 /**
- * Request counts per key in fixed windows that start with a key's first request. Counting is
- * synchronous and allocates only when a window opens: this runs on every /api request. Keys are
- * the configured API key names (or one shared key), a fixed set, so windows are reused, never
- * collected.
+ * Counts per key in fixed windows that start with a key's first count. Counting is synchronous
+ * and allocates only when a window opens: this runs on every /api request. At most `maxKeys`
+ * windows are kept; past that, the window opened longest ago goes first (the per-key rate limit
+ * counts a fixed set of key names, so it never gets there; the throttle of failed
+ * authentication counts client addresses).
  */
 export class FixedWindowCounter {
   readonly #windows = new Map<string, Window>();
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxKeys = Number.POSITIVE_INFINITY,
+  ) {}
 
-  /** Counts one request for the key at time now (ms) and returns its window: the count so far and when it resets. */
+  /** Counts one for the key at time now (ms) and returns its window: the count so far and when it resets. */
   count(key: string, now: number): Readonly<Window> {
     let window = this.#windows.get(key);
-    if (window === undefined) {
-      window = { count: 0, resetsAt: now + this.windowMs };
-      this.#windows.set(key, window);
-    } else if (window.resetsAt <= now) {
+    if (window === undefined || window.resetsAt <= now) {
+      // Re-inserted, so that the map's order stays the order in which windows opened.
+      if (window !== undefined) this.#windows.delete(key);
+      else if (this.#windows.size >= this.maxKeys) this.#evict(now);
+      window = window ?? { count: 0, resetsAt: 0 };
       window.count = 0;
       window.resetsAt = now + this.windowMs;
+      this.#windows.set(key, window);
     }
     window.count += 1;
     return window;
+  }
+
+  /** The key's open window at time now, without counting; undefined when it has none. */
+  peek(key: string, now: number): Readonly<Window> | undefined {
+    if (this.#windows.size === 0) return undefined;
+    const window = this.#windows.get(key);
+    return window !== undefined && window.resetsAt > now ? window : undefined;
+  }
+
+  #evict(now: number): void {
+    for (const [key, window] of this.#windows) {
+      if (window.resetsAt > now && this.#windows.size < this.maxKeys) break;
+      this.#windows.delete(key);
+    }
   }
 }
 
