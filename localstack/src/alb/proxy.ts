@@ -171,7 +171,9 @@ class ClientConnection {
   finished(reusable: boolean): void {
     this.exchange = undefined;
     if (!reusable || this.closing) this.lingeringClose();
-    else this.nextRequest();
+    // On the next turn: answers the listener gives itself (503) finish within this one, and
+    // thousands of pipelined requests must not nest thousands of calls deep.
+    else if (this.buffer) setImmediate(() => this.nextRequest());
   }
 
   /** Half-closes, then reads and drops what the client still sends, so that it gets the answer before the connection goes. */

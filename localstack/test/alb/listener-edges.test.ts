@@ -331,6 +331,24 @@ describe('desync mitigation, defensive mode', () => {
   });
 });
 
+describe('pipelining', () => {
+  it('answers thousands of pipelined requests it answers itself (503, no target) and stays up', async () => {
+    const proxy = new AlbProxy({
+      listenerPort: 80,
+      idleTimeoutSeconds: 5,
+      targets: { nextTarget: () => undefined },
+      observers: [],
+    });
+    const { port } = await proxy.listen(0, '127.0.0.1');
+    running.push({ close: () => proxy.close() });
+    const count = 3000;
+    // A stack overflow in the listener fails this suite as a whole.
+    const { text } = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(count), 1000);
+    expect(text.match(/HTTP\/1\.1 503 /g)).toHaveLength(count);
+    expect(statusOf((await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')).text)).toBe('503');
+  });
+});
+
 describe('the other modes', () => {
   it('strictest refuses an Acceptable request with 400', async () => {
     const { port, target, events } = await setUp({ desyncMitigationMode: 'strictest' });
