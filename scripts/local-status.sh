@@ -20,6 +20,14 @@ cat <<TABLE
   AWS emulator          http://${EMULATOR_PUBLISH:-127.0.0.1:4566} ($AWS_EMULATOR)
 
 TABLE
+# The monitor says when the emulator has forgotten the platform (a restart without its state).
+monitor=$(compose ps -q monitor 2>/dev/null | head -n1)
+if [ -n "$monitor" ]; then
+  lost=$(docker logs --tail 500 "$monitor" 2>&1 | grep -F '"event":"platform-lost"' | tail -n1 || true)
+  if [ -n "$lost" ] && [ "$(docker inspect -f '{{.State.Health.Status}}' "$monitor" 2>/dev/null)" != healthy ]; then
+    printf '  monitor: %s\n\n' "$(node -e 'console.log(JSON.parse(process.argv[1]).message)' "$lost")"
+  fi
+fi
 node localstack/dist/bin/target-health.js "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"
 echo
 node localstack/dist/bin/service-status.js "http://${SCHEDULER_PUBLISH:-127.0.0.1:8082}"

@@ -20,6 +20,9 @@ interface ComposeService {
   ports?: string[];
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
   networks?: string[] | Record<string, { aliases?: string[] } | null>;
+  restart?: string;
+  secrets?: string[];
+  init?: boolean;
 }
 
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'compose.yaml'), 'utf8'), {
@@ -133,6 +136,30 @@ describe('compose.yaml scheduler service', () => {
     const scheduler = compose.services.scheduler as ComposeService & { volumes?: string[] };
     expect(scheduler.environment?.ALB_ADMIN_URL).toBe('http://alb:8081');
     expect(scheduler.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+  });
+});
+
+describe('compose.yaml and the managed services it stands for', () => {
+  it.each(['emulator', 'alb', 'monitor', 'scheduler'])(
+    'restarts %s after a crash, as AWS keeps its services up',
+    (service) => {
+      expect(compose.services[service].restart).toBe('unless-stopped');
+    },
+  );
+
+  it.each(['alb', 'monitor', 'scheduler'])(
+    'runs %s under an init, so that its crash ends the container',
+    (service) => {
+      expect(compose.services[service].init).toBe(true);
+    },
+  );
+
+  it('hands the ALB admin token to the ALB and the scheduler only', () => {
+    const holders = Object.entries(compose.services)
+      .filter(([, service]) => service.secrets?.includes('alb-admin-token'))
+      .map(([name]) => name);
+    expect(holders.sort()).toEqual(['alb', 'scheduler']);
+    expect(compose.services.alb.environment?.ADMIN_TOKEN_FILE).toBe('/run/secrets/alb-admin-token');
   });
 });
 

@@ -14,9 +14,9 @@
  * endpoint, for Container Insights' DesiredTaskCount). The Docker socket must be mounted; the compose project is read
  * from this container's own labels.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import Dockerode from 'dockerode';
 import { requiredEnv } from '../cli';
 import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
@@ -30,6 +30,7 @@ import { verifyAlarmsLeftToMonitor } from '../emulator-init';
 import { LogShipper } from '../logs/log-shipper';
 import { MetricFilters } from '../logs/metric-filters';
 import { every, serviceLog } from '../long-running';
+import { PlatformWatch } from './platform-watch';
 
 const TELEMETRY_INTERVAL_MS = 5000;
 /**
@@ -40,6 +41,8 @@ const ALARM_ROUNDS_PER_PERIOD = 5;
 const METRIC_FILTER_WINDOW_MS = 2000;
 /** Touched after every alarm round; compose's health check reads its age. */
 const HEARTBEAT_FILE = '/tmp/monitor-heartbeat';
+/** While the emulator has forgotten the platform, the monitor says so this often. */
+const PLATFORM_LOST_REPEAT_MS = 60_000;
 
 export const log = serviceLog('monitor');
 
@@ -106,6 +109,23 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
     log,
   });
 
+  const platform = new PlatformWatch({
+    present: async () => {
+      const { logGroups = [] } = await logs.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroupName }),
+      );
+      return logGroups.some((group) => group.logGroupName === names.logGroupName);
+    },
+    log,
+    repeatEveryMs: PLATFORM_LOST_REPEAT_MS,
+  });
+  let shipping: Promise<void> | undefined;
+  /** Telemetry and log shipping stop: lines stay in Docker until a monitor of a new deploy ships them. */
+  const stopShipping = () => {
+    shipping ??= Promise.all([telemetry.stop(), shipper.stop(), stopFilterMetrics()]).then(() => undefined);
+    return shipping;
+  };
+
   telemetry.start();
   shipper.start();
   const stopFilterMetrics = every(METRIC_FILTER_WINDOW_MS, 'metric-filters', publishFilterMetrics, log);
@@ -113,6 +133,18 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
     alarmIntervalMs,
     'alarm-evaluation',
     async () => {
+      const state = await platform.check();
+      if (state === 'lost') {
+        // Unhealthy from now on: compose and `make local-status` show it.
+        rmSync(HEARTBEAT_FILE, { force: true });
+        await stopShipping();
+        return;
+      }
+      if (state === 'redeployed') {
+        // Names and filters may have changed: a fresh monitor (compose restarts it) reads them again.
+        process.kill(process.pid, 'SIGTERM');
+        return;
+      }
       await alarms.evaluate(new Date());
       writeFileSync(HEARTBEAT_FILE, '');
     },
@@ -128,8 +160,5 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
   });
 
   // The log shipper drains what the tasks wrote last before the metrics are published.
-  return () =>
-    Promise.all([telemetry.stop(), shipper.stop(), stopAlarms()])
-      .then(() => stopFilterMetrics())
-      .then(publishFilterMetrics);
+  return () => Promise.all([stopAlarms(), stopShipping()]).then(publishFilterMetrics);
 }
