@@ -65,6 +65,27 @@ export function parseResponseHead(text: string): ResponseHead | undefined {
   return { version: statusLine[1], status: Number(statusLine[2]), reason: statusLine[3] ?? '', headers };
 }
 
+/**
+ * Reads `chunk` as the next bytes of a body framed so; returns the index just past the body's
+ * end, or -1 when the body goes on (always, for a body that ends with the connection). Throws
+ * ChunkedBodyError on malformed chunked framing.
+ */
+export function bodyEnd(framing: Framing, chunk: Buffer): number {
+  switch (framing.kind) {
+    case 'none':
+      return 0;
+    case 'close':
+      return -1;
+    case 'chunked':
+      return framing.end.feed(chunk);
+    case 'length': {
+      const taken = Math.min(framing.remaining, chunk.length);
+      framing.remaining -= taken;
+      return framing.remaining > 0 ? -1 : taken;
+    }
+  }
+}
+
 /** Control characters other than HTAB, which no field value may carry to the client. */
 export function hasControlCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i += 1) {

@@ -2,6 +2,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { performance } from 'node:perf_hooks';
 import { ChunkedBodyEnd, ChunkedBodyError } from './chunked-body';
 import {
+  bodyEnd,
   connectionTokens,
   type ElbStatus,
   elbErrorResponse,
@@ -318,17 +319,8 @@ class Exchange implements TargetExchange {
   requestBody(chunk: Buffer): Buffer | undefined {
     this.receivedBytes += chunk.length;
     let end: number;
-    const framing = this.requestFraming;
     try {
-      if (framing.kind === 'length') {
-        end = Math.min(framing.remaining, chunk.length);
-        framing.remaining -= end;
-        if (framing.remaining > 0) end = -1;
-      } else if (framing.kind === 'chunked') {
-        end = framing.end.feed(chunk);
-      } else {
-        end = 0;
-      }
+      end = bodyEnd(this.requestFraming, chunk);
     } catch (error) {
       if (!(error instanceof ChunkedBodyError)) throw error;
       this.receivingBody = false;
@@ -479,20 +471,9 @@ class Exchange implements TargetExchange {
   }
 
   private responseBody(data: Buffer): void {
-    const framing = this.responseFraming;
     let end: number;
     try {
-      if (framing.kind === 'length') {
-        end = Math.min(framing.remaining, data.length);
-        framing.remaining -= end;
-        if (framing.remaining > 0) end = -1;
-      } else if (framing.kind === 'chunked') {
-        end = data.length === 0 ? -1 : framing.end.feed(data);
-      } else if (framing.kind === 'close') {
-        end = -1;
-      } else {
-        end = 0;
-      }
+      end = bodyEnd(this.responseFraming, data);
     } catch {
       // The target broke its own framing: the client gets a cut-off response, as with ALB.
       this.complete();
