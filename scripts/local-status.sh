@@ -27,6 +27,9 @@ if [ -n "$monitor" ]; then
   if [ -n "$lost" ] && [ "$(docker inspect -f '{{.State.Health.Status}}' "$monitor" 2>/dev/null)" != healthy ]; then
     printf '  monitor: %s\n\n' "$(node -e 'console.log(JSON.parse(process.argv[1]).message)' "$lost")"
   fi
+  # What waits for the emulator, and what was dropped (the monitor rewrites it every second).
+  docker exec "$monitor" cat /tmp/monitor-status.json 2>/dev/null | node localstack/dist/bin/monitor-status.js || true
+  echo
 fi
 node localstack/dist/bin/target-health.js "http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}"
 echo

@@ -15,7 +15,7 @@ import {
   GetMetricStatisticsCommand,
   type Statistic,
 } from '@aws-sdk/client-cloudwatch';
-import { alb, selectEmulator } from '@zama/localstack';
+import { alb, cloudWatchOutbox, selectEmulator } from '@zama/localstack';
 import { emulatorClientConfig } from '../src/aws';
 import { describeWithImages } from '../src/docker';
 import { type RunningEmulator, startEmulator } from '../src/emulator-container';
@@ -66,8 +66,9 @@ describeWithImages([emulator.image])(`ALB metrics in ${emulator.name}`, () => {
     const clock = { now: PERIOD_START };
     const hosts: { counts: alb.HostCounts } = { counts: { healthy: 2, unhealthy: 0 } };
     const failures: unknown[] = [];
+    const outbox = cloudWatchOutbox(cloudWatch, (event) => failures.push(event));
     const publisher = new alb.AlbMetricsPublisher({
-      sink: alb.cloudWatchSink(emulatorClientConfig(running.endpoint)),
+      sink: outbox,
       dimensions: DIMENSIONS,
       // the local profile's alarms have 10-second periods
       intervalSeconds: alb.metricsIntervalSeconds([10]),
@@ -98,7 +99,10 @@ describeWithImages([emulator.image])(`ALB metrics in ${emulator.name}`, () => {
     hosts.counts = { healthy: 1, unhealthy: 1 };
     clock.now = PERIOD_START + 10_000;
     await publisher.flush();
+    // The outbox sends on its own; closing it waits until the emulator has taken everything.
+    await outbox.close();
 
+    expect(outbox.backlog).toEqual(expect.objectContaining({ data: 0 }));
     expect(failures).toEqual([]);
   });
 

@@ -4,13 +4,23 @@
  * the awslogs stream of the task, in order, the last ones too, and once each after a restart.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   GetLogEventsCommand,
   type OutputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { type alb, LogShipper, type ShippedLogEvent, selectEmulator, taskIdOf } from '@zama/localstack';
+import {
+  type alb,
+  LogShipper,
+  type ShippedLogEvent,
+  ShippingCheckpoints,
+  selectEmulator,
+  taskIdOf,
+} from '@zama/localstack';
 import type Dockerode from 'dockerode';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { emulatorClientConfig } from '../src/aws';
@@ -148,6 +158,13 @@ describeWithImages([emulator.image, taskImage])(`log shipping (${emulator.image}
       logGroupName: LOG_GROUP,
       streamPrefix: 'ecs',
       containerName: 'api',
+      checkpoints: new ShippingCheckpoints(
+        join(mkdtempSync(join(tmpdir(), 'checkpoints-')), 'checkpoints.json'),
+        {
+          logGroupName: LOG_GROUP,
+          creationTime: 0,
+        },
+      ),
       writeDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
     });
     shipper.onLogEvent((event) => seenByListener.push(event));

@@ -9,7 +9,6 @@ export {
   type AlbMetricsOptions,
   AlbMetricsPublisher,
   type AlbMetricsPublisherOptions,
-  cloudWatchSink,
   type MetricDataSink,
   metricsIntervalSeconds,
 } from './metrics';

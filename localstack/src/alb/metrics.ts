@@ -21,14 +21,8 @@
  *   METRICS_ENDPOINT_URL     the CloudWatch endpoint (default: AWS_ENDPOINT_URL);
  *   METRICS_INTERVAL_SECONDS the interval (default: half the shortest alarm period).
  */
-import {
-  CloudWatchClient,
-  type CloudWatchClientConfig,
-  type Dimension,
-  type MetricDatum,
-  PutMetricDataCommand,
-  type PutMetricDataCommandInput,
-} from '@aws-sdk/client-cloudwatch';
+import type { Dimension, MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataSink } from '../cloudwatch/metric-outbox';
 import type { CompletedRequest, RequestObserver } from './observer';
 import type { Diagnostic } from './simulated-alb';
 import type { HostCounts } from './targets';
@@ -63,17 +57,14 @@ function greatestCommonDivisor(a: number, b: number): number {
 /** PutMetricData accepts at most 1000 metric data per call. */
 const MAX_METRIC_DATA_PER_CALL = 1000;
 
+export type { MetricDataSink } from '../cloudwatch/metric-outbox';
+
 /** Dimension values as AWS writes them, e.g. the LoadBalancerFullName and TargetGroupFullName attributes. */
 export interface AlbMetricDimensions {
   /** `app/<name>/<id>` */
   readonly loadBalancer: string;
   /** `targetgroup/<name>/<id>` */
   readonly targetGroup: string;
-}
-
-/** Where the metric data goes: CloudWatch in the running ALB, a recorder in tests. */
-export interface MetricDataSink {
-  putMetricData(input: PutMetricDataCommandInput): Promise<unknown>;
 }
 
 export interface AlbMetricsOptions {
@@ -89,12 +80,6 @@ export interface AlbMetricsPublisherOptions extends AlbMetricsOptions {
   readonly writeDiagnostic: (event: Diagnostic) => void;
   /** Milliseconds since the epoch; Date.now unless a test needs a fixed clock. */
   readonly now?: () => number;
-}
-
-/** A CloudWatch client as a sink; region and credentials come from the SDK's usual sources. */
-export function cloudWatchSink(config: CloudWatchClientConfig): MetricDataSink {
-  const client = new CloudWatchClient(config);
-  return { putMetricData: (input) => client.send(new PutMetricDataCommand(input)) };
 }
 
 type CountMetric =
@@ -125,8 +110,9 @@ const LOAD_BALANCER_ONLY: ReadonlySet<CountMetric> = new Set([
 /**
  * Aggregates completed requests per interval and publishes each interval once it has ended,
  * with a sample of the target group's host counts. Recording a request only updates counters;
- * publishing happens on a timer and never holds up a request, and a failed PutMetricData is
- * reported as a diagnostic and dropped, so an emulator that is down costs data, not service.
+ * publishing happens on a timer and never holds up a request. The sink (a MetricOutbox in the
+ * running ALB) holds and retries what the emulator does not take; a sink that rejects a call
+ * gets a diagnostic, and the data are dropped.
  */
 export class AlbMetricsPublisher implements RequestObserver {
   private readonly intervalMs: number;
@@ -180,6 +166,7 @@ export class AlbMetricsPublisher implements RequestObserver {
     this.timer = undefined;
     await this.publish(() => true, this.intervalStart(this.now()));
     await Promise.all(this.inFlight);
+    await this.options.sink.close?.();
   }
 
   private publish(isDue: (intervalStart: number) => boolean, hostSampleAt: number): Promise<void> {

@@ -1,9 +1,11 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { readAdminToken } from '../admin-token';
 import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
+import { cloudWatchOutbox } from '../cloudwatch/metric-outbox';
 import { readDeployedNames } from '../deployed-names-file';
-import { type AlbMetricsOptions, cloudWatchSink, metricsIntervalSeconds } from './metrics';
+import { type AlbMetricsOptions, metricsIntervalSeconds } from './metrics';
 import { loadAlbSettings } from './settings';
-import { type SimulatedAlb, startSimulatedAlb } from './simulated-alb';
+import { logDiagnostic, type SimulatedAlb, startSimulatedAlb } from './simulated-alb';
 import { findTasksNetwork, type TasksNetwork } from './tasks-network';
 
 /** A missing or malformed environment variable. */
@@ -99,13 +101,14 @@ function metricsFrom(env: NodeJS.ProcessEnv, cloudAssemblyDir: string): AlbMetri
     );
   }
   return {
-    sink: cloudWatchSink({
-      endpoint,
-      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-      // A slow or absent emulator must not pile up pending publishes.
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
-    }),
+    sink: cloudWatchOutbox(
+      new CloudWatchClient({
+        endpoint,
+        region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+        maxAttempts: 1,
+      }),
+      logDiagnostic,
+    ),
     dimensions: { loadBalancer, targetGroup },
     intervalSeconds: intervalFrom(env, cloudAssemblyDir),
   };

@@ -5,9 +5,10 @@
  *
  * The current state is read back from the emulator on every round rather than remembered, so
  * a state set by anyone else (`aws cloudwatch set-alarm-state`, a deploy that puts the alarm
- * again) is where the next evaluation starts from. An emulator whose SetAlarmState runs the
- * alarm's actions itself (LocalStack, like AWS) sends the notification; the runner publishes
- * it only where the emulator does not (moto). LocalStack's own alarm evaluation is switched off
+ * again) is where the next evaluation starts from, and a restarted monitor sends no
+ * notification twice. An emulator whose SetAlarmState runs the alarm's actions itself
+ * (LocalStack, like AWS) sends the notification; where it does not (moto), the runner hands it to
+ * a NotificationOutbox, which publishes it until SNS has taken it. LocalStack's own alarm evaluation is switched off
  * by its start hook (localstack/emulator-init), which the monitor checks before starting.
  */
 import {
@@ -17,7 +18,6 @@ import {
   type MetricAlarm,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   type AlarmDefinition,
   AlarmEvaluator,
@@ -29,12 +29,12 @@ import {
   parseAlarmDefinition,
 } from './alarm-evaluator';
 import { alarmNotification, alarmNotificationSubject, formatAlarmNotification } from './alarm-notification';
+import type { NotificationOutbox, PendingNotification } from './notification-outbox';
 
 export interface AlarmRunnerOptions {
   readonly cloudWatch: CloudWatchClient;
-  readonly sns: SNSClient;
-  /** False on emulators whose SetAlarmState runs the alarm's actions itself. */
-  readonly publishNotifications: boolean;
+  /** Where the notifications of each state change go; none on emulators whose SetAlarmState runs the alarm's actions itself. */
+  readonly notifications?: NotificationOutbox;
   /** One JSON diagnostic per event (transition, notification, failure). */
   readonly log: (event: Record<string, unknown>) => void;
 }
@@ -53,6 +53,8 @@ export class AlarmRunner {
 
   /** One evaluation of every alarm; returns the transitions it made. */
   async evaluate(now: Date): Promise<AlarmTransition[]> {
+    // What earlier rounds could not deliver goes first, in order.
+    await this.options.notifications?.deliver();
     const transitions: AlarmTransition[] = [];
     for (const described of await this.describeAlarms()) {
       let alarm: AlarmDefinition;
@@ -73,6 +75,7 @@ export class AlarmRunner {
       );
       if (transition) transitions.push(transition);
     }
+    await this.options.notifications?.deliver();
     return transitions;
   }
 
@@ -103,7 +106,7 @@ export class AlarmRunner {
       to: transition.NewStateValue,
       reason: transition.NewStateReason,
     });
-    if (this.options.publishNotifications) await this.notify(transition);
+    this.options.notifications?.add(this.notificationsOf(transition, now));
     return transition;
   }
 
@@ -148,21 +151,20 @@ export class AlarmRunner {
     }));
   }
 
-  private async notify(transition: AlarmTransition): Promise<void> {
+  private notificationsOf(transition: AlarmTransition, now: Date): PendingNotification[] {
     const notification = alarmNotification(transition);
     const message = formatAlarmNotification(notification);
     const subject = alarmNotificationSubject(notification);
-    for (const topicArn of transition.alarm[ACTIONS_OF_STATE[transition.NewStateValue]]) {
-      if (!topicArn.startsWith('arn:aws:sns:')) continue;
-      await this.options.sns.send(
-        new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }),
-      );
-      this.options.log({
-        event: 'alarm-notification-sent',
-        alarm: transition.alarm.AlarmName,
-        topic: topicArn,
-      });
-    }
+    return transition.alarm[ACTIONS_OF_STATE[transition.NewStateValue]]
+      .filter((topicArn) => topicArn.startsWith('arn:aws:sns:'))
+      .map((topicArn) => ({
+        alarmName: transition.alarm.AlarmName,
+        newState: transition.NewStateValue,
+        topicArn,
+        subject,
+        message,
+        changedAt: now.getTime(),
+      }));
   }
 
   private async describeAlarms(): Promise<MetricAlarm[]> {

@@ -3,14 +3,10 @@
  * container stats: `AWS/ECS` CPUUtilization and MemoryUtilization against the task
  * definition's CPU units and memory, and `ECS/ContainerInsights` RunningTaskCount.
  */
-import {
-  type CloudWatchClient,
-  type MetricDatum,
-  PutMetricDataCommand,
-  type PutMetricDataCommandInput,
-} from '@aws-sdk/client-cloudwatch';
+import type { MetricDatum, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import type Dockerode from 'dockerode';
 import { type Diagnostic, logDiagnostic } from '../alb/simulated-alb';
+import type { MetricDataSink } from '../cloudwatch/metric-outbox';
 import { type ComposeService, listTaskContainers, type TaskContainer } from './task-containers';
 
 /** The dimension values of the ECS service, as the task definition's service names them. */
@@ -156,7 +152,8 @@ function valuesAndCounts(samples: readonly number[]): { Values: number[]; Counts
 
 export interface TaskTelemetryOptions {
   readonly docker: Dockerode;
-  readonly cloudWatch: CloudWatchClient;
+  /** Where the datapoints go: the monitor's MetricOutbox, which holds them while the emulator is away. */
+  readonly sink: MetricDataSink;
   /** The compose service whose replicas are the ECS service's tasks. */
   readonly compose: ComposeService;
   readonly dimensions: EcsServiceDimensions;
@@ -214,7 +211,7 @@ export class TaskTelemetry {
     };
     const requests = telemetryMetricData(this.options.dimensions, counts, utilizations, new Date());
     for (const request of requests) {
-      await this.options.cloudWatch.send(new PutMetricDataCommand(request));
+      await this.options.sink.putMetricData(request);
     }
   }
 

@@ -143,6 +143,11 @@ interface SourcePosition {
   readonly linesAtTime: number;
 }
 
+/** A {@link LogReadPosition} in JSON: nanoseconds as a decimal string, `null` lines for "all of them". */
+export type SavedReadPosition = Readonly<
+  Partial<Record<LogSource, { readonly timeNanos: string; readonly linesAtTime: number | null }>>
+>;
+
 /**
  * Docker writes stdout and stderr lines to its log in the order it receives them, which can
  * differ slightly from their timestamps; reading again from a little before the latest line
@@ -173,6 +178,36 @@ export class LogReadPosition {
       linesAtTime: Number.POSITIVE_INFINITY,
     };
     return new LogReadPosition({ stdout: shipped, stderr: shipped });
+  }
+
+  /** A position saved by {@link saved}: where a shipper that stopped or crashed had got to. */
+  static fromSaved(saved: SavedReadPosition): LogReadPosition {
+    const read: Partial<Record<LogSource, SourcePosition>> = {};
+    for (const source of ['stdout', 'stderr'] as const) {
+      const position = saved[source];
+      if (position) {
+        read[source] = {
+          timeNanos: BigInt(position.timeNanos),
+          linesAtTime: position.linesAtTime ?? Number.POSITIVE_INFINITY,
+        };
+      }
+    }
+    return new LogReadPosition(read);
+  }
+
+  /** The position as JSON can hold it: everything accepted so far counts as read. */
+  saved(): SavedReadPosition {
+    const saved: { -readonly [S in LogSource]?: SavedReadPosition[S] } = {};
+    for (const source of ['stdout', 'stderr'] as const) {
+      const position = this.read[source];
+      if (position) {
+        saved[source] = {
+          timeNanos: position.timeNanos.toString(),
+          linesAtTime: Number.isFinite(position.linesAtTime) ? position.linesAtTime : null,
+        };
+      }
+    }
+    return saved;
   }
 
   /** Starts a new read and returns Docker's `since` for it (seconds.nanoseconds), if any. */

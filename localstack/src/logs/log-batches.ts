@@ -44,7 +44,7 @@ export function lineToEvents(timestamp: number, message: string): LogEvent[] {
  * accepts, and returns it in chronological order (stable, so equal timestamps keep their
  * order). Events never move between batches: what is left stays queued in its order.
  */
-export function takeBatch(queue: LogEvent[]): LogEvent[] {
+export function takeBatch<E extends LogEvent>(queue: E[]): E[] {
   let count = 0;
   let bytes = 0;
   let earliest = Number.POSITIVE_INFINITY;

@@ -13,10 +13,11 @@ import {
   DockerLogDecoder,
   DockerLogFormatError,
   type DockerLogLine,
-  LogReadPosition,
+  type LogReadPosition,
 } from './docker-log-stream';
 import { lineToEvents } from './log-batches';
 import { LogStreamUploader, type ShippedLogEvent } from './log-stream-uploader';
+import type { ShippingCheckpoints } from './shipping-checkpoints';
 
 export type { ShippedLogEvent } from './log-stream-uploader';
 
@@ -31,8 +32,22 @@ export interface LogShipperOptions {
   readonly streamPrefix: string;
   /** The container definition's name, the middle part of each stream name. */
   readonly containerName: string;
+  /** Where each stream's shipped position is kept across restarts of the shipper. */
+  readonly checkpoints: ShippingCheckpoints;
   /** Receives what went wrong (and each task followed); JSON lines on stderr by default. */
   readonly writeDiagnostic?: (event: Diagnostic) => void;
+}
+
+/** What the shipper holds that CloudWatch Logs does not have yet, over every stream. */
+export interface LogShippingBacklog {
+  readonly events: number;
+  readonly bytes: number;
+  /** The timestamp of the oldest event waiting (ms since the epoch). */
+  readonly oldestTimestamp?: number;
+  /** When CloudWatch Logs last accepted a batch. */
+  readonly lastShippedAt?: number;
+  /** Events dropped since the start, by why (PutLogEvents' window, or rejected by the emulator). */
+  readonly dropped: { readonly tooOld: number; readonly tooNew: number; readonly rejected: number };
 }
 
 /** New task containers are picked up within this time. */
@@ -61,6 +76,8 @@ export class LogShipper {
   private readonly tasks = new Map<string, TrackedTask>();
   private readonly listeners = new Set<(event: ShippedLogEvent) => void>();
   private readonly stopping = new AbortController();
+  private readonly droppedOfForgotten = { tooOld: 0, tooNew: 0, rejected: 0 };
+  private lastShippedOfForgotten?: number;
   private discoveryTimer?: NodeJS.Timeout;
   private flushTimer?: NodeJS.Timeout;
   private discovery: Promise<void> = Promise.resolve();
@@ -100,6 +117,30 @@ export class LogShipper {
     await Promise.all([...this.tasks.values()].map((task) => task.uploader.flush()));
   }
 
+  get backlog(): LogShippingBacklog {
+    let events = 0;
+    let bytes = 0;
+    let oldestTimestamp = Number.POSITIVE_INFINITY;
+    let lastShippedAt = this.lastShippedOfForgotten ?? Number.NEGATIVE_INFINITY;
+    const dropped = { ...this.droppedOfForgotten };
+    for (const { uploader } of this.tasks.values()) {
+      const waiting = uploader.backlog;
+      events += waiting.events;
+      bytes += waiting.bytes;
+      oldestTimestamp = Math.min(oldestTimestamp, waiting.oldestTimestamp ?? Number.POSITIVE_INFINITY);
+      lastShippedAt = Math.max(lastShippedAt, uploader.lastShippedAt ?? Number.NEGATIVE_INFINITY);
+      for (const reason of ['tooOld', 'tooNew', 'rejected'] as const)
+        dropped[reason] += uploader.dropped[reason];
+    }
+    return {
+      events,
+      bytes,
+      oldestTimestamp: Number.isFinite(oldestTimestamp) ? oldestTimestamp : undefined,
+      lastShippedAt: Number.isFinite(lastShippedAt) ? lastShippedAt : undefined,
+      dropped,
+    };
+  }
+
   private scheduleDiscovery(delayMs: number): void {
     this.discoveryTimer = setTimeout(() => {
       this.discovery = this.discover()
@@ -132,14 +173,24 @@ export class LogShipper {
     // Forget containers that are gone once nothing of theirs is left to ship.
     const listed = new Set(containers.map((container) => container.containerId));
     for (const [containerId, task] of this.tasks) {
-      if (!listed.has(containerId) && !task.following && task.uploader.idle) this.tasks.delete(containerId);
+      if (!listed.has(containerId) && !task.following && task.uploader.idle) {
+        this.tasks.delete(containerId);
+        this.options.checkpoints.forget(task.uploader.logStreamName);
+        for (const reason of ['tooOld', 'tooNew', 'rejected'] as const) {
+          this.droppedOfForgotten[reason] += task.uploader.dropped[reason];
+        }
+        this.lastShippedOfForgotten = Math.max(
+          this.lastShippedOfForgotten ?? 0,
+          task.uploader.lastShippedAt ?? 0,
+        );
+      }
     }
   }
 
   private tracked(container: TaskContainer): TrackedTask {
     let task = this.tasks.get(container.containerId);
     if (!task) {
-      const { logs, logGroupName, streamPrefix, containerName } = this.options;
+      const { logs, logGroupName, streamPrefix, containerName, checkpoints } = this.options;
       task = {
         uploader: new LogStreamUploader({
           logs,
@@ -147,6 +198,7 @@ export class LogShipper {
           logStreamName: awslogsStreamName(streamPrefix, containerName, container.taskId),
           onShipped: (events) => this.notify(events),
           writeDiagnostic: this.writeDiagnostic,
+          checkpoints,
         }),
       };
       this.tasks.set(container.containerId, task);
@@ -166,11 +218,7 @@ export class LogShipper {
     const { taskId } = container;
     const logStreamName = task.uploader.logStreamName;
     try {
-      if (!task.position) {
-        const lastShipped = await task.uploader.open(this.stopping.signal);
-        task.position =
-          lastShipped === undefined ? LogReadPosition.start() : LogReadPosition.afterMillisecond(lastShipped);
-      }
+      task.position ??= await task.uploader.open(this.stopping.signal);
       const position = task.position;
       const since = position.beginRead();
       const stream = (await this.options.docker.getContainer(container.containerId).logs({
@@ -184,7 +232,11 @@ export class LogShipper {
       if (this.stopping.signal.aborted) stream.destroy();
       this.writeDiagnostic({ event: 'following-task-logs', taskId, logStreamName, since: since ?? 'start' });
       const decoder = new DockerLogDecoder();
-      for await (const chunk of stream) this.accept(task, position, decoder.push(chunk as Buffer));
+      for await (const chunk of stream) {
+        this.accept(task, position, decoder.push(chunk as Buffer));
+        // Not reading on holds the lines in Docker's log while the emulator does not take them.
+        await task.uploader.room();
+      }
       if (this.stopping.signal.aborted) return;
       await this.drain(container, task, position);
     } catch (error) {
@@ -234,7 +286,10 @@ export class LogShipper {
   private accept(task: TrackedTask, position: LogReadPosition, lines: readonly DockerLogLine[]): void {
     for (const line of lines) {
       if (!position.accept(line)) continue;
-      task.uploader.enqueue(lineToEvents(Number(line.timeNanos / 1_000_000n), line.message));
+      task.uploader.enqueue(
+        lineToEvents(Number(line.timeNanos / 1_000_000n), line.message),
+        position.saved(),
+      );
     }
   }
 

@@ -11,16 +11,20 @@
  * Environment: AWS_ENDPOINT_URL (the emulator), AWS_REGION, AWS_EMULATOR (localstack|moto),
  * DEPLOYED_NAMES_FILE (written by the deploy service), CLOUD_ASSEMBLY_DIR (the alarm periods),
  * TASK_SERVICE (the compose service of the tasks, default `api`), SCHEDULER_URL (the scheduler's
- * endpoint, for Container Insights' DesiredTaskCount). The Docker socket must be mounted; the compose project is read
+ * endpoint, for Container Insights' DesiredTaskCount), MONITOR_STATE_DIR (a directory of the
+ * platform's volume: each log stream's checkpoint and the notifications not yet published). The Docker socket must be mounted; the compose project is read
  * from this container's own labels.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { join } from 'node:path';
 import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import Dockerode from 'dockerode';
+import { logDiagnostic } from '../alb/simulated-alb';
 import { requiredEnv } from '../cli';
 import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
 import { AlarmRunner } from '../cloudwatch/alarm-runner';
+import { cloudWatchOutbox } from '../cloudwatch/metric-outbox';
+import { NotificationOutbox } from '../cloudwatch/notification-outbox';
 import { readDeployedNames } from '../deployed-names-file';
 import { ownComposeService } from '../ecs/task-containers';
 import { TaskTelemetry } from '../ecs/task-telemetry';
@@ -29,8 +33,10 @@ import { emulatorClientConfig, emulatorClients } from '../emulator-clients';
 import { verifyAlarmsLeftToMonitor } from '../emulator-init';
 import { LogShipper } from '../logs/log-shipper';
 import { MetricFilters } from '../logs/metric-filters';
+import { ShippingCheckpoints } from '../logs/shipping-checkpoints';
 import { every, serviceLog } from '../long-running';
 import { PlatformWatch } from './platform-watch';
+import { MONITOR_STATUS_FILE, monitorStatus } from './status';
 
 const TELEMETRY_INTERVAL_MS = 5000;
 /**
@@ -43,6 +49,8 @@ const METRIC_FILTER_WINDOW_MS = 2000;
 const HEARTBEAT_FILE = '/tmp/monitor-heartbeat';
 /** While the emulator has forgotten the platform, the monitor says so this often. */
 const PLATFORM_LOST_REPEAT_MS = 60_000;
+/** The backlog in the status file is this fresh, whether the emulator answers or not. */
+const STATUS_INTERVAL_MS = 1000;
 
 export const log = serviceLog('monitor');
 
@@ -70,10 +78,12 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
   const docker = new Dockerode();
   const compose = await ownComposeService(docker, env.TASK_SERVICE?.trim() || 'api');
   const schedulerUrl = env.SCHEDULER_URL?.trim();
+  const stateDir = requiredEnv('MONITOR_STATE_DIR', env);
+  const metrics = cloudWatchOutbox(cloudWatch, logDiagnostic);
 
   const telemetry = new TaskTelemetry({
     docker,
-    cloudWatch,
+    sink: metrics,
     compose,
     dimensions: { clusterName: names.clusterName, serviceName: names.serviceName },
     taskCpuUnits: names.cpu,
@@ -87,6 +97,15 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
     new DescribeMetricFiltersCommand({ logGroupName: names.logGroupName }),
   );
   const filters = new MetricFilters(metricFilters);
+  const { logGroups = [] } = await logs.send(
+    new DescribeLogGroupsCommand({ logGroupNamePrefix: names.logGroupName }),
+  );
+  const logGroup = logGroups.find((group) => group.logGroupName === names.logGroupName);
+  const checkpoints = new ShippingCheckpoints(
+    join(stateDir, 'log-checkpoints.json'),
+    { logGroupName: names.logGroupName, creationTime: logGroup?.creationTime ?? 0 },
+    (reason) => log({ event: 'log-checkpoints-discarded', reason }),
+  );
   const shipper = new LogShipper({
     docker,
     logs,
@@ -94,20 +113,19 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
     logGroupName: names.logGroupName,
     streamPrefix: names.streamPrefix,
     containerName: names.containerName,
+    checkpoints,
   });
   shipper.onLogEvent((event) => filters.add(event));
   const publishFilterMetrics = async () => {
     for (const { namespace, datum } of filters.drain(new Date())) {
-      await cloudWatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [datum] }));
+      await metrics.putMetricData({ Namespace: namespace, MetricData: [datum] });
     }
   };
 
-  const alarms = new AlarmRunner({
-    cloudWatch,
-    sns: clients.sns,
-    publishNotifications: !emulator.runsAlarmActions,
-    log,
-  });
+  const notifications = emulator.runsAlarmActions
+    ? undefined
+    : new NotificationOutbox(clients.sns, join(stateDir, 'notifications.json'), log);
+  const alarms = new AlarmRunner({ cloudWatch, notifications, log });
 
   const platform = new PlatformWatch({
     present: async () => {
@@ -150,6 +168,16 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
     },
     log,
   );
+  const stopStatus = every(
+    STATUS_INTERVAL_MS,
+    'status',
+    async () =>
+      writeFileSync(
+        MONITOR_STATUS_FILE,
+        JSON.stringify(monitorStatus(shipper.backlog, metrics.backlog, notifications?.backlog)),
+      ),
+    log,
+  );
   log({
     event: 'started',
     alarmIntervalMs,
@@ -160,5 +188,8 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
   });
 
   // The log shipper drains what the tasks wrote last before the metrics are published.
-  return () => Promise.all([stopAlarms(), stopShipping()]).then(publishFilterMetrics);
+  return () =>
+    Promise.all([stopAlarms(), stopShipping(), stopStatus()])
+      .then(publishFilterMetrics)
+      .then(() => metrics.close());
 }

@@ -1,5 +1,6 @@
-import type { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import type Dockerode from 'dockerode';
+import type { MetricDataSink } from '../../src/cloudwatch/metric-outbox';
 import {
   type ContainerStatsSample,
   cpuUtilization,
@@ -216,10 +217,9 @@ describe('TaskTelemetry', () => {
     } as unknown as Dockerode;
   }
 
-  function recordingCloudWatch(): { client: CloudWatchClient; sent: PutMetricDataCommand['input'][] } {
-    const sent: PutMetricDataCommand['input'][] = [];
-    const client = { send: async (command: PutMetricDataCommand) => sent.push(command.input) };
-    return { client: client as unknown as CloudWatchClient, sent };
+  function recordingSink(): { sink: MetricDataSink; sent: PutMetricDataCommandInput[] } {
+    const sent: PutMetricDataCommandInput[] = [];
+    return { sink: { putMetricData: async (input) => sent.push(input) }, sent };
   }
 
   const options = {
@@ -231,7 +231,7 @@ describe('TaskTelemetry', () => {
   };
 
   it('samples the running tasks only and publishes their utilizations and counts', async () => {
-    const cloudWatch = recordingCloudWatch();
+    const cloudWatch = recordingSink();
     const telemetry = new TaskTelemetry({
       ...options,
       docker: fakeDocker([
@@ -240,7 +240,7 @@ describe('TaskTelemetry', () => {
         { state: 'running', stats: busy },
         { state: 'created', stats: stopped },
       ]),
-      cloudWatch: cloudWatch.client,
+      sink: cloudWatch.sink,
       desiredCount: async () => 3,
     });
     await telemetry.publishOnce();
@@ -272,7 +272,7 @@ describe('TaskTelemetry', () => {
           ...options,
           taskCpuUnits: 0,
           docker: fakeDocker([]),
-          cloudWatch: recordingCloudWatch().client,
+          sink: recordingSink().sink,
         }),
     ).toThrow('taskCpuUnits must be a positive number, got 0');
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type CloudWatchLogsClient,
   DataAlreadyAcceptedException,
@@ -8,11 +11,19 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Diagnostic } from '../../src/alb/simulated-alb';
 import { MAX_BATCH_EVENTS } from '../../src/logs/log-batches';
-import { LogStreamUploader, type ShippedLogEvent } from '../../src/logs/log-stream-uploader';
+import {
+  LogStreamUploader,
+  MAX_QUEUED_BYTES,
+  type ShippedLogEvent,
+} from '../../src/logs/log-stream-uploader';
+import { fingerprint, ShippingCheckpoints } from '../../src/logs/shipping-checkpoints';
 
 const GROUP = '/ecs/zama-api';
 const STREAM = 'ecs/api/0123456789abcdef0123456789abcdef';
-const T = 1_795_649_400_000;
+/** A minute ago: inside PutLogEvents' window whenever the suite runs. */
+const T = Date.now() - 60_000;
+/** The read position handed with a line: its content is the shipper's business. */
+const READ = { stdout: { timeNanos: '1', linesAtTime: 1 } };
 
 type Answer = Error | Record<string, unknown>;
 
@@ -40,17 +51,22 @@ function scriptedLogs(script: Partial<Record<string, Answer[]>> = {}) {
   return { client, calls, puts };
 }
 
-function uploader(logs: CloudWatchLogsClient) {
+const checkpointFile = () => join(mkdtempSync(join(tmpdir(), 'checkpoints-')), 'checkpoints.json');
+const GROUP_DEPLOYED = { logGroupName: GROUP, creationTime: 1 };
+
+function uploader(logs: CloudWatchLogsClient, file = checkpointFile()) {
   const shipped: ShippedLogEvent[] = [];
   const diagnostics: Diagnostic[] = [];
+  const checkpoints = new ShippingCheckpoints(file, GROUP_DEPLOYED);
   const instance = new LogStreamUploader({
     logs,
     logGroupName: GROUP,
     logStreamName: STREAM,
     onShipped: (events) => shipped.push(...events),
     writeDiagnostic: (event) => diagnostics.push(event),
+    checkpoints,
   });
-  return { uploader: instance, shipped, diagnostics };
+  return { uploader: instance, shipped, diagnostics, checkpoints, file };
 }
 
 const metadata = { $metadata: {} };
@@ -68,7 +84,9 @@ describe('LogStreamUploader.open', () => {
         },
       ],
     });
-    await expect(uploader(logs.client).uploader.open()).resolves.toBe(T);
+    // THEN everything up to the end of its last event's millisecond counts as shipped
+    const after = { timeNanos: `${BigInt(T) * 1_000_000n + 999_999n}`, linesAtTime: null };
+    expect((await uploader(logs.client).uploader.open()).saved()).toEqual({ stdout: after, stderr: after });
     expect(logs.calls).toEqual([
       { operation: 'DescribeLogStreams', input: { logGroupName: GROUP, logStreamNamePrefix: STREAM } },
     ]);
@@ -78,7 +96,7 @@ describe('LogStreamUploader.open', () => {
     const logs = scriptedLogs({
       DescribeLogStreams: [{ logStreams: [{ logStreamName: `${STREAM}-other` }] }],
     });
-    await expect(uploader(logs.client).uploader.open()).resolves.toBeUndefined();
+    expect((await uploader(logs.client).uploader.open()).saved()).toEqual({});
     expect(logs.calls.map((call) => call.operation)).toEqual(['DescribeLogStreams', 'CreateLogStream']);
     expect(logs.calls[1].input).toEqual({ logGroupName: GROUP, logStreamName: STREAM });
   });
@@ -91,7 +109,7 @@ describe('LogStreamUploader.open', () => {
       ],
     });
     const { uploader: instance, diagnostics } = uploader(logs.client);
-    await expect(instance.open()).resolves.toBeUndefined();
+    expect((await instance.open()).saved()).toEqual({});
     expect(diagnostics).toEqual([
       expect.objectContaining({
         event: 'log-stream-retry',
@@ -112,13 +130,134 @@ describe('LogStreamUploader.open', () => {
   });
 });
 
+describe('LogStreamUploader checkpoints', () => {
+  const EXISTING = { logStreams: [{ logStreamName: STREAM, lastEventTimestamp: T }] };
+  const SHIPPED = { stdout: { timeNanos: '1000', linesAtTime: 2 } };
+  const IN_FLIGHT = {
+    stdout: { timeNanos: '2000', linesAtTime: 1 },
+    stderr: { timeNanos: '1500', linesAtTime: 1 },
+  };
+
+  it("resumes a restarted shipper after the last line CloudWatch accepted, not the stream's last millisecond", async () => {
+    // GIVEN a shipper that shipped a line read up to SHIPPED
+    const first = uploader(scriptedLogs().client);
+    first.uploader.enqueue(lines('one'), SHIPPED);
+    await first.uploader.flush();
+    // WHEN a new one opens the stream with the same file
+    const logs = scriptedLogs({ DescribeLogStreams: [EXISTING] });
+    const position = await uploader(logs.client, first.file).uploader.open();
+    // THEN it resumes there
+    expect(position.saved()).toEqual(SHIPPED);
+  });
+
+  it('counts a batch in flight when the shipper died as shipped if the stream holds its last event', async () => {
+    const { checkpoints, file } = uploader(scriptedLogs().client);
+    checkpoints.shipped(STREAM, SHIPPED);
+    checkpoints.sending(STREAM, IN_FLIGHT, fingerprint({ timestamp: T, message: 'last of the batch' }));
+    const logs = scriptedLogs({
+      DescribeLogStreams: [EXISTING],
+      GetLogEvents: [{ events: [{ timestamp: T, message: 'last of the batch', ingestionTime: T }] }],
+    });
+    expect((await uploader(logs.client, file).uploader.open()).saved()).toEqual(IN_FLIGHT);
+    expect(logs.calls[1]).toEqual({
+      operation: 'GetLogEvents',
+      input: {
+        logGroupName: GROUP,
+        logStreamName: STREAM,
+        startTime: T,
+        endTime: T + 1,
+        startFromHead: true,
+      },
+    });
+  });
+
+  it('sends a batch in flight again when the stream does not hold its last event', async () => {
+    const { checkpoints, file } = uploader(scriptedLogs().client);
+    checkpoints.shipped(STREAM, SHIPPED);
+    checkpoints.sending(STREAM, IN_FLIGHT, fingerprint({ timestamp: T, message: 'last of the batch' }));
+    const logs = scriptedLogs({
+      DescribeLogStreams: [EXISTING],
+      GetLogEvents: [{ events: [{ timestamp: T, message: 'another line of that millisecond' }] }],
+    });
+    expect((await uploader(logs.client, file).uploader.open()).saved()).toEqual(SHIPPED);
+  });
+
+  it('starts every stream anew when the log group was deployed again, saying why', () => {
+    const { checkpoints, file } = uploader(scriptedLogs().client);
+    checkpoints.shipped(STREAM, SHIPPED);
+    const said: string[] = [];
+    const redeployed = new ShippingCheckpoints(file, { logGroupName: GROUP, creationTime: 2 }, (why) =>
+      said.push(why),
+    );
+    expect(redeployed.get(STREAM)).toBeUndefined();
+    expect(said).toEqual([expect.stringContaining('not to the one deployed now')]);
+  });
+
+  it('keeps the checkpoint file whole: the new content replaces the old in one rename', () => {
+    const { checkpoints, file } = uploader(scriptedLogs().client);
+    checkpoints.shipped(STREAM, SHIPPED);
+    checkpoints.shipped(STREAM, IN_FLIGHT);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      logGroup: GROUP_DEPLOYED,
+      streams: { [STREAM]: { shipped: IN_FLIGHT } },
+    });
+  });
+});
+
+describe('LogStreamUploader limits', () => {
+  it('drops events PutLogEvents would refuse (over 14 days old, over 2 hours ahead), counting them', async () => {
+    const logs = scriptedLogs();
+    const { uploader: instance, shipped, diagnostics } = uploader(logs.client);
+    const now = Date.now();
+    instance.enqueue([{ timestamp: now - 15 * 24 * 3600_000, message: 'a fortnight and a day' }], READ);
+    instance.enqueue([{ timestamp: now + 3 * 3600_000, message: 'three hours ahead' }], READ);
+    instance.enqueue([{ timestamp: now, message: 'now' }], READ);
+    await instance.flush();
+    expect(logs.puts()).toEqual([['now']]);
+    expect(shipped.map((event) => event.message)).toEqual(['now']);
+    expect(instance.dropped).toEqual({ tooOld: 1, tooNew: 1, rejected: 0 });
+    // Over 24 hours apart, the two cannot share a batch: each batch says what it dropped.
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ event: 'log-events-dropped', events: 1 }),
+      expect.objectContaining({ event: 'log-events-dropped', events: 1 }),
+    ]);
+  });
+
+  it('holds the reader back while more than MAX_QUEUED_BYTES wait, and lets it on once a batch is shipped', async () => {
+    let answer: () => void = () => {};
+    const client = {
+      send: () =>
+        new Promise<object>((resolve) => {
+          answer = () => resolve({});
+        }),
+    } as unknown as CloudWatchLogsClient;
+    const { uploader: instance } = uploader(client);
+    const big = 'x'.repeat(200_000);
+    let queued = 0;
+    while (queued < MAX_QUEUED_BYTES) {
+      instance.enqueue([{ timestamp: T, message: big }], READ);
+      queued += big.length + 26;
+    }
+    let roomMade = false;
+    const room = instance.room().then(() => {
+      roomMade = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(roomMade).toBe(false);
+    expect(instance.backlog).toEqual({ events: expect.any(Number), bytes: queued, oldestTimestamp: T });
+    answer();
+    await room;
+    expect(roomMade).toBe(true);
+  });
+});
+
 describe('LogStreamUploader.flush', () => {
   it('ships the queued events in order and reports them as shipped', async () => {
     const logs = scriptedLogs();
     const { uploader: instance, shipped } = uploader(logs.client);
     const [one, two, three] = lines('one', 'two', 'three');
-    instance.enqueue([one, two]);
-    instance.enqueue([three]);
+    instance.enqueue([one, two], READ);
+    instance.enqueue([three], READ);
     await instance.flush();
     expect(logs.puts()).toEqual([['one', 'two', 'three']]);
     expect(logs.calls[0].input).toEqual(
@@ -136,7 +275,7 @@ describe('LogStreamUploader.flush', () => {
       timestamp: T,
       message: `line ${i}`,
     }));
-    instance.enqueue(many);
+    instance.enqueue(many, READ);
     await instance.flush();
     expect(logs.puts().map((batch) => batch?.length)).toEqual([MAX_BATCH_EVENTS, 5]);
     expect(shipped.map((event) => event.message)).toEqual(many.map((event) => event.message));
@@ -147,7 +286,7 @@ describe('LogStreamUploader.flush', () => {
       PutLogEvents: [new ServiceUnavailableException({ message: 'try again', ...metadata })],
     });
     const { uploader: instance, shipped, diagnostics } = uploader(logs.client);
-    instance.enqueue(lines('one', 'two'));
+    instance.enqueue(lines('one', 'two'), READ);
     await instance.flush();
     expect(logs.puts()).toEqual([
       ['one', 'two'],
@@ -169,9 +308,9 @@ describe('LogStreamUploader.flush', () => {
       PutLogEvents: [new ServiceUnavailableException({ message: 'busy', ...metadata })],
     });
     const { uploader: instance, shipped } = uploader(logs.client);
-    instance.enqueue(lines('one'));
+    instance.enqueue(lines('one'), READ);
     const flushing = instance.flush();
-    instance.enqueue([{ timestamp: T - 1000, message: 'two, read later' }]);
+    instance.enqueue([{ timestamp: T - 1000, message: 'two, read later' }], READ);
     await Promise.all([flushing, instance.flush()]);
     expect(shipped.map((event) => event.message)).toEqual(['one', 'two, read later']);
   });
@@ -183,7 +322,7 @@ describe('LogStreamUploader.flush', () => {
       ],
     });
     const { uploader: instance, shipped } = uploader(logs.client);
-    instance.enqueue(lines('one'));
+    instance.enqueue(lines('one'), READ);
     await instance.flush();
     expect(logs.calls.map((call) => call.operation)).toEqual([
       'PutLogEvents',
@@ -198,7 +337,7 @@ describe('LogStreamUploader.flush', () => {
       PutLogEvents: [new DataAlreadyAcceptedException({ message: 'already accepted', ...metadata })],
     });
     const { uploader: instance, shipped } = uploader(logs.client);
-    instance.enqueue(lines('one'));
+    instance.enqueue(lines('one'), READ);
     await instance.flush();
     expect(logs.puts()).toEqual([['one']]);
     expect(shipped.map((event) => event.message)).toEqual(['one']);
@@ -209,9 +348,9 @@ describe('LogStreamUploader.flush', () => {
       PutLogEvents: [new InvalidParameterException({ message: 'bad batch', ...metadata })],
     });
     const { uploader: instance, shipped, diagnostics } = uploader(logs.client);
-    instance.enqueue(lines('bad'));
+    instance.enqueue(lines('bad'), READ);
     await instance.flush();
-    instance.enqueue(lines('good'));
+    instance.enqueue(lines('good'), READ);
     await instance.flush();
     expect(shipped.map((event) => event.message)).toEqual(['good']);
     expect(diagnostics).toEqual([
@@ -229,7 +368,7 @@ describe('LogStreamUploader.flush', () => {
   it('reports events CloudWatch accepted the batch without (too old or too new)', async () => {
     const logs = scriptedLogs({ PutLogEvents: [{ rejectedLogEventsInfo: { tooOldLogEventEndIndex: 0 } }] });
     const { uploader: instance, diagnostics } = uploader(logs.client);
-    instance.enqueue(lines('ancient'));
+    instance.enqueue(lines('ancient'), READ);
     await instance.flush();
     expect(diagnostics).toEqual([
       { event: 'log-events-rejected', logGroupName: GROUP, logStreamName: STREAM, tooOldLogEventEndIndex: 0 },
