@@ -210,10 +210,16 @@ export function accessLogEntries(albId: string, from: number, to: number): numbe
     .filter((time) => time >= from && time < to).length;
 }
 
-/** The sum of the load balancer's RequestCount datapoints in [from, to). */
+/**
+ * The sum of the target group's RequestCount datapoints in [from, to). The ALB publishes
+ * RequestCount per load balancer and per load balancer and target group, as AWS does; the
+ * second is read because LocalStack's GetMetricData matches dimensions as a subset, so that a
+ * LoadBalancer-only query sums both (docs/emulators.md). With one target group and every
+ * request forwarded the two are the same on AWS.
+ */
 export async function requestCountSum(
   endpoint: string,
-  loadBalancerFullName: string,
+  names: Pick<DeployedNames, 'loadBalancerFullName' | 'targetGroupFullName'>,
   from: number,
   to: number,
 ): Promise<number> {
@@ -230,7 +236,10 @@ export async function requestCountSum(
               Metric: {
                 Namespace: 'AWS/ApplicationELB',
                 MetricName: 'RequestCount',
-                Dimensions: [{ Name: 'LoadBalancer', Value: loadBalancerFullName }],
+                Dimensions: [
+                  { Name: 'LoadBalancer', Value: names.loadBalancerFullName },
+                  { Name: 'TargetGroup', Value: names.targetGroupFullName },
+                ],
               },
               Period: 5,
               Stat: 'Sum',

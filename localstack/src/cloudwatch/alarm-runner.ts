@@ -115,6 +115,9 @@ export class AlarmRunner {
    * matches dimensions as a subset (a LoadBalancer-only query also sums the
    * LoadBalancer+TargetGroup datapoints) and starts its periods at the first datapoint instead
    * of StartTime, while its GetMetricData matches exactly and aligns periods as CloudWatch does.
+   * LocalStack's GetMetricData matches as a subset too; no alarm of the templates reads a
+   * dimension set that another datapoint extends except low_request_count, whose Sum < 1 is
+   * decided the same either way (docs/emulators.md).
    */
   private async periodStatistics(alarm: AlarmDefinition, now: Date): Promise<MetricStatisticsDatapoint[]> {
     const request = metricStatisticsRequest(alarm, now);
