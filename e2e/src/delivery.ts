@@ -259,7 +259,10 @@ const stateChangeMillis = (awsTimestamp: string) =>
   Date.parse(awsTimestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 
 export interface NotificationComparison {
-  /** `<alarm> <state>` of each state change since `since` whose state has actions, sorted. */
+  /**
+   * `<alarm> <state>` of each state change since `since` whose state notifies a topic, sorted.
+   * Target tracking's alarms act on their scaling policy only, so they send no notification.
+   */
   readonly changes: string[];
   /** `<alarm> <state>` of each notification in the inbox for a change since `since`, sorted. */
   readonly notified: string[];
@@ -277,13 +280,14 @@ export async function notificationsAndChanges(
   const sqs = new SQSClient(config);
   try {
     const { MetricAlarms = [] } = await cloudWatch.send(new DescribeAlarmsCommand({}));
+    const topicsOnly = (actions: string[] = []) => actions.filter((arn) => arn.startsWith('arn:aws:sns:'));
     const actionsOf = new Map(
       MetricAlarms.map((alarm) => [
         alarm.AlarmName,
         {
-          ALARM: alarm.AlarmActions ?? [],
-          OK: alarm.OKActions ?? [],
-          INSUFFICIENT_DATA: alarm.InsufficientDataActions ?? [],
+          ALARM: topicsOnly(alarm.AlarmActions),
+          OK: topicsOnly(alarm.OKActions),
+          INSUFFICIENT_DATA: topicsOnly(alarm.InsufficientDataActions),
         },
       ]),
     );

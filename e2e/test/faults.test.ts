@@ -229,7 +229,7 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
         'a notification for each state change',
       ).catch(() => 0);
       process.stdout.write(
-        `  [faults] ${fault}: ${comparison.changes.length} state changes with actions, ${comparison.notified.length} notifications\n`,
+        `  [faults] ${fault}: ${comparison.changes.length} state changes that notify, ${comparison.notified.length} notifications\n`,
       );
       expect(comparison.notified).toEqual(comparison.changes);
     }
@@ -249,11 +249,11 @@ describeWithImages([emulator.image, platformImages().api, platformImages().node]
             }
           } finally {
             docker('unpause', emulatorContainer);
+            process.stdout.write(
+              `  [faults] monitor memory during the pause: at most ${peakMiB.toFixed(1)} MiB\n`,
+            );
           }
         });
-        process.stdout.write(
-          `  [faults] monitor memory during the pause: at most ${peakMiB.toFixed(1)} MiB\n`,
-        );
         // The suite's usual ten minutes, plus the pause itself.
       },
       (600 + PAUSE_SECONDS) * 1000,
