@@ -5,7 +5,7 @@
  * compared with its access log; the alarm notifications compared with the state changes.
  */
 import { execFileSync } from 'node:child_process';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
   DescribeLogStreamsCommand,
@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type DeployedNames, readInbox } from '@zama/localstack';
+import { monitorStateChanges, notifiesOn, stateChangeMillis } from './alarm-notifications';
 import { emulatorClientConfig } from './aws';
 
 /** A docker command's standard output; the containers' own stderr (their diagnostics) is not wanted here. */
@@ -255,9 +256,6 @@ export async function requestCountSum(
 }
 
 /** An AWS notification's StateChangeTime (`2026-12-04T05:14:20.389+0000`) as ms since the epoch. */
-const stateChangeMillis = (awsTimestamp: string) =>
-  Date.parse(awsTimestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-
 export interface NotificationComparison {
   /**
    * `<alarm> <state>` of each state change since `since` whose state notifies a topic, sorted.
@@ -279,32 +277,9 @@ export async function notificationsAndChanges(
   const cloudWatch = new CloudWatchClient(config);
   const sqs = new SQSClient(config);
   try {
-    const { MetricAlarms = [] } = await cloudWatch.send(new DescribeAlarmsCommand({}));
-    const topicsOnly = (actions: string[] = []) => actions.filter((arn) => arn.startsWith('arn:aws:sns:'));
-    const actionsOf = new Map(
-      MetricAlarms.map((alarm) => [
-        alarm.AlarmName,
-        {
-          ALARM: topicsOnly(alarm.AlarmActions),
-          OK: topicsOnly(alarm.OKActions),
-          INSUFFICIENT_DATA: topicsOnly(alarm.InsufficientDataActions),
-        },
-      ]),
-    );
-    const changes = execFileSync('sh', ['-c', 'docker logs "$0" 2>&1', monitorId], {
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    })
-      .split('\n')
-      .filter((line) => line.includes('"event":"alarm-state-changed"'))
-      .map(
-        (line) =>
-          JSON.parse(line) as { time: string; alarm: string; to: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA' },
-      )
-      .filter(
-        (change) =>
-          Date.parse(change.time) >= since && (actionsOf.get(change.alarm)?.[change.to].length ?? 0) > 0,
-      )
+    const notifies = await notifiesOn(cloudWatch);
+    const changes = monitorStateChanges(monitorId)
+      .filter((change) => Date.parse(change.time) >= since && notifies(change.alarm, change.to))
       .map((change) => `${change.alarm} ${change.to}`);
     const notified = (await readInbox(sqs, inboxUrl))
       .filter(({ notification }) => stateChangeMillis(notification.StateChangeTime) >= since)

@@ -6,12 +6,12 @@
  * Faults come from the api's fault switch, which only the local profile's task definition
  * enables. Each scenario prints the seconds from the fault to the notification.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { execFileSync } from 'node:child_process';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PROFILES, platformNames } from '@zama/infra';
-import { type AlarmState, type ReceivedNotification, readInbox, selectEmulator } from '@zama/localstack';
+import { type ReceivedNotification, readInbox, selectEmulator } from '@zama/localstack';
+import { monitorStateChanges, notifiesOn, stateChangeMillis } from '../src/alarm-notifications';
 import { emulatorClientConfig } from '../src/aws';
 import { describeWithImages } from '../src/docker';
 import { type FaultMode, setFault } from '../src/faults';
@@ -31,7 +31,6 @@ const NOTIFICATION_TIMEOUT_MS = 120_000;
 const NOTIFIED_REGION = emulator.runsAlarmActions ? 'Us east 1' : 'US East (N. Virginia)';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-const dockerAsync = promisify(execFile);
 const report = (scenario: string, seconds: number, cause = 'the fault') =>
   process.stdout.write(
     `  [alarms] ${scenario}: notified ${seconds.toFixed(1)} s after ${cause} (target ${DETECTION_TARGET_SECONDS} s)\n`,
@@ -56,7 +55,7 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
           ({ notification: n }) =>
             n.AlarmName === alarm &&
             n.NewStateValue === state &&
-            Date.parse(toIso(n.StateChangeTime)) >= since.getTime(),
+            stateChangeMillis(n.StateChangeTime) >= since.getTime(),
         );
         return found !== undefined;
       },
@@ -199,22 +198,10 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
     // and the topics each alarm notifies for its new state (the target-tracking alarms' action
     // is their scaling policy, which notifies nobody)
     const cloudWatch = new CloudWatchClient(emulatorClientConfig(platform.emulatorEndpoint));
-    const { MetricAlarms = [] } = await cloudWatch.send(new DescribeAlarmsCommand({}));
-    const topics = (arns: string[] | undefined) =>
-      (arns ?? []).filter((arn) => arn.startsWith('arn:aws:sns:'));
-    const actions = new Map(
-      MetricAlarms.map((a) => [
-        a.AlarmName,
-        {
-          ALARM: topics(a.AlarmActions),
-          OK: topics(a.OKActions),
-          INSUFFICIENT_DATA: topics(a.InsufficientDataActions),
-        },
-      ]),
-    );
+    const notifies = await notifiesOn(cloudWatch);
     const expected = async () =>
-      (await monitorStateChanges(platform.monitor().getId()))
-        .filter(({ alarm, to }) => (actions.get(alarm)?.[to] ?? []).length > 0)
+      monitorStateChanges(platform.monitor().getId())
+        .filter(({ alarm, to }) => notifies(alarm, to))
         .map(({ alarm, from, to }) => `${alarm}: ${from} -> ${to}`)
         .sort();
     const received = async () =>
@@ -239,24 +226,3 @@ describeOnPlatform(`alarm wiring (${emulator.name})`, () => {
     expect(got).toEqual(want);
   });
 });
-
-interface StateChange {
-  readonly alarm: string;
-  readonly from: AlarmState;
-  readonly to: AlarmState;
-}
-
-/** The `alarm-state-changed` events of the monitor's diagnostic log (its stderr). */
-async function monitorStateChanges(containerId: string): Promise<StateChange[]> {
-  const { stderr } = await dockerAsync('docker', ['logs', containerId], { maxBuffer: 64 * 1024 * 1024 });
-  return stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line))
-    .filter((event) => event.event === 'alarm-state-changed');
-}
-
-/** AWS writes `2026-11-25T10:00:30.123+0000`; Date.parse wants the offset with a colon. */
-function toIso(awsTimestamp: string): string {
-  return awsTimestamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-}
