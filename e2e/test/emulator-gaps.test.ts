@@ -1,7 +1,7 @@
 /**
  * What `deploy:local` fills in where the emulator's CloudFormation skipped or faked resources:
- * after one deploy, the emulator's own APIs show every alarm, metric filter and subscription the
- * templates define, with the emulator's real names in their dimensions and actions; the names the
+ * after one deploy, the emulator's own APIs show every alarm, metric filter, subscription and
+ * dashboard the templates define, with the emulator's real names in their dimensions and actions; the names the
  * local data plane publishes under are the alarms' dimensions; and filling again changes nothing.
  */
 import {
@@ -9,7 +9,13 @@ import {
   DescribeStackResourcesCommand,
   ListExportsCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  ListDashboardsCommand,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
   DescribeMetricFiltersCommand,
@@ -102,6 +108,32 @@ describeWithImages([emulator.image])(`emulator gaps filled by deploy:local (${em
     }
   });
 
+  it('shows the dashboard of the templates through GetDashboard, its references evaluated', async () => {
+    // GIVEN the dashboard's widget titles, as literal pieces of the template's body
+    const [dashboard] = resourcesOfType(stacks, 'AWS::CloudWatch::Dashboard');
+    const pieces = JSON.stringify(dashboard.resource.Properties?.DashboardBody);
+    const titles = [...pieces.matchAll(/\\"title\\":\\"([^\\]+)\\"/g)].map(([, title]) => title);
+    const [apiLogGroup] = resourcesOfType(stacks, 'AWS::Logs::LogGroup').filter(({ logicalId }) =>
+      /^ApiLogGroup/.test(logicalId),
+    );
+
+    // WHEN the emulator is asked for it
+    const { DashboardBody } = await new CloudWatchClient(emulatorClientConfig(running.endpoint)).send(
+      new GetDashboardCommand({ DashboardName: dashboard.resource.Properties?.DashboardName as string }),
+    );
+
+    // THEN it holds every widget, the alarms by the emulator's ARNs, the api log group by its name
+    const body = JSON.parse(DashboardBody as string) as {
+      widgets: Array<{ properties: { title: string; alarms?: string[]; query?: string } }>;
+    };
+    expect(body.widgets.map(({ properties }) => properties.title)).toEqual(titles);
+    const alarmArns = body.widgets.flatMap(({ properties }) => properties.alarms ?? []);
+    expect(alarmArns.sort()).toEqual([...alarms.values()].map(({ AlarmArn }) => AlarmArn).sort());
+    expect(body.widgets.map(({ properties }) => properties.query ?? '').join('\n')).toContain(
+      `SOURCE '${apiLogGroup.resource.Properties?.LogGroupName}'`,
+    );
+  });
+
   it('delivers a message published to the alerts topic to the inbox queue', async () => {
     const config = emulatorClientConfig(running.endpoint);
     const inbox = resourcesOfType(stacks, 'AWS::SQS::Queue').find(({ logicalId }) =>
@@ -161,6 +193,8 @@ describeWithImages([emulator.image])(`emulator gaps filled by deploy:local (${em
       subscriptions: (
         await new SNSClient(config).send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))
       ).Subscriptions?.length,
+      dashboards: (await new CloudWatchClient(config).send(new ListDashboardsCommand({}))).DashboardEntries
+        ?.length,
     });
     const before = await counts();
 
@@ -173,6 +207,7 @@ describeWithImages([emulator.image])(`emulator gaps filled by deploy:local (${em
     );
     expect(await counts()).toEqual(before);
     expect(before.alarms).toBe(12);
+    expect(before.dashboards).toBe(1);
   });
 });
 

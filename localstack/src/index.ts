@@ -7,7 +7,7 @@ export { formatInbox, type ReceivedNotification, readInbox } from './alerts/inbo
 export * from './cloud-assembly';
 export type { AlarmState } from './cloudwatch/alarm-evaluator';
 export { cloudWatchOutbox, type MetricBacklog, MetricOutbox } from './cloudwatch/metric-outbox';
-export { fillEmulatorGaps } from './deploy/emulator-gaps';
+export { fillEmulatorGaps, isNoSuchDashboard } from './deploy/emulator-gaps';
 export * from './deployed-names';
 export * from './deployed-values';
 export { DEFAULT_ROLLING_RESTART, RollingRestartError, rollingRestart } from './ecs/rolling-restart';

@@ -1,7 +1,7 @@
 /**
  * What an emulator's CloudFormation leaves out of a deploy, and the filling of those gaps
- * through the service APIs: CloudWatch alarms, CloudWatch Logs metric filters, SNS
- * subscriptions and Secrets Manager secrets, each created from the synthesized templates with
+ * through the service APIs: CloudWatch alarms and dashboards, CloudWatch Logs metric filters,
+ * SNS subscriptions and Secrets Manager secrets, each created from the synthesized templates with
  * every reference evaluated against what the emulator really created (see
  * `localstack/src/deployed-values.ts`, which the local data plane resolves its names with too).
  * Each filler compares with what the service reports and only creates what is missing and
@@ -11,7 +11,9 @@ import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-s
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
+  GetDashboardCommand,
   type MetricAlarm,
+  PutDashboardCommand,
   PutMetricAlarmCommand,
   type PutMetricAlarmCommandInput,
 } from '@aws-sdk/client-cloudwatch';
@@ -34,7 +36,12 @@ import {
   SubscribeCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
-import type { SynthesizedStack } from '../cloud-assembly';
+import {
+  describeResource,
+  type ResourceRef,
+  resourcesOfType,
+  type SynthesizedStack,
+} from '../cloud-assembly';
 import { metricFiltersOf, subscriptionsOf, type TemplateMetricFilter } from '../deployed-names';
 import { DeployedValues, PLACEHOLDER_PHYSICAL_ID, readDeployment } from '../deployed-values';
 import { type EmulatorClientConfig, emulatorClients } from '../emulator-clients';
@@ -106,8 +113,8 @@ export interface FilledGaps {
 }
 
 /**
- * Creates or corrects, through the service APIs, the alarms, metric filters, subscriptions and
- * secrets of the templates that the emulator lacks or has wrong.
+ * Creates or corrects, through the service APIs, the alarms, dashboards, metric filters,
+ * subscriptions and secrets of the templates that the emulator lacks or has wrong.
  */
 export async function fillEmulatorGaps(
   stacks: readonly SynthesizedStack[],
@@ -118,6 +125,7 @@ export async function fillEmulatorGaps(
   return [
     secrets,
     await fillAlarms(new CloudWatchClient(config), alarmsOf(stacks, values)),
+    await fillDashboards(new CloudWatchClient(config), dashboardsOf(stacks, values)),
     await fillMetricFilters(new CloudWatchLogsClient(config), metricFiltersOf(stacks, values)),
     await fillSubscriptions(new SNSClient(config), resolvedSubscriptions(stacks, values)),
   ];
@@ -165,22 +173,100 @@ export function alarmsOf(
   stacks: readonly SynthesizedStack[],
   values: DeployedValues,
 ): PutMetricAlarmCommandInput[] {
-  return stacks.flatMap((stack) =>
-    Object.entries(stack.template.Resources ?? {})
-      .filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm')
-      .map(([logicalId, resource]) => {
-        if (typeof resource.Properties?.AlarmName !== 'string') {
-          throw new Error(
-            `${stack.stackName}/${logicalId}: an alarm needs a literal AlarmName to be created outside CloudFormation`,
-          );
-        }
-        const ref = { stack, logicalId, resource };
-        const present = ALARM_PROPERTIES.filter((name) => resource.Properties?.[name] !== undefined);
-        return Object.fromEntries(
-          present.map((name) => [name, values.property(ref, name)]),
-        ) as unknown as PutMetricAlarmCommandInput;
-      }),
+  return namedResources(stacks, 'AWS::CloudWatch::Alarm', 'AlarmName', 'an alarm').map(({ ref }) => {
+    const present = ALARM_PROPERTIES.filter((name) => ref.resource.Properties?.[name] !== undefined);
+    return Object.fromEntries(
+      present.map((name) => [name, values.property(ref, name)]),
+    ) as unknown as PutMetricAlarmCommandInput;
+  });
+}
+
+/**
+ * The resources of a type, each with its literal name: the filler finds them by that name
+ * outside CloudFormation, so a generated one could not be found again.
+ */
+function namedResources(
+  stacks: readonly SynthesizedStack[],
+  type: string,
+  nameProperty: string,
+  what: string,
+): Array<{ ref: ResourceRef; name: string }> {
+  return resourcesOfType(stacks, type).map((ref) => {
+    const name = ref.resource.Properties?.[nameProperty];
+    if (typeof name !== 'string') {
+      throw new Error(
+        `${describeResource(ref)}: ${what} needs a literal ${nameProperty} to be created outside CloudFormation`,
+      );
+    }
+    return { ref, name };
+  });
+}
+
+/** An `AWS::CloudWatch::Dashboard` as PutDashboard takes it. */
+export interface ResolvedDashboard {
+  readonly DashboardName: string;
+  /** The body's JSON, every reference in it evaluated. */
+  readonly DashboardBody: string;
+}
+
+/** Every `AWS::CloudWatch::Dashboard` of the templates, its body evaluated against the emulator. */
+export function dashboardsOf(
+  stacks: readonly SynthesizedStack[],
+  values: DeployedValues,
+): ResolvedDashboard[] {
+  return namedResources(stacks, 'AWS::CloudWatch::Dashboard', 'DashboardName', 'a dashboard').map(
+    ({ ref, name }) => ({ DashboardName: name, DashboardBody: values.text(ref, 'DashboardBody') }),
   );
+}
+
+/**
+ * LocalStack's CloudFormation only records a dashboard as a placeholder, so GetDashboard knows
+ * nothing of it; moto's creates it. Puts each dashboard that is missing or whose body differs
+ * (compared as JSON, so that key order and spacing do not count).
+ */
+export async function fillDashboards(
+  cloudWatch: CloudWatchClient,
+  dashboards: readonly ResolvedDashboard[],
+): Promise<FilledGaps> {
+  const filled = emptyFill('AWS::CloudWatch::Dashboard', 'PutDashboard');
+  for (const dashboard of dashboards) {
+    const existing = await existingDashboardBody(cloudWatch, dashboard.DashboardName);
+    if (
+      existing !== undefined &&
+      canonical(JSON.parse(existing)) === canonical(JSON.parse(dashboard.DashboardBody))
+    ) {
+      filled.unchanged += 1;
+      continue;
+    }
+    await cloudWatch.send(new PutDashboardCommand(dashboard));
+    if (existing === undefined) filled.created.push(dashboard.DashboardName);
+    else filled.corrected.push(`${dashboard.DashboardName} (DashboardBody)`);
+  }
+  return filled;
+}
+
+/** The body GetDashboard returns, or undefined when there is no such dashboard. */
+async function existingDashboardBody(
+  cloudWatch: CloudWatchClient,
+  name: string,
+): Promise<string | undefined> {
+  try {
+    const { DashboardBody } = await cloudWatch.send(new GetDashboardCommand({ DashboardName: name }));
+    return DashboardBody;
+  } catch (error) {
+    if (isNoSuchDashboard(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether GetDashboard's error says there is no such dashboard: CloudWatch's
+ * DashboardNotFoundError (ResourceNotFound); LocalStack answers InvalidParameterValue,
+ * "Dashboard <name> does not exist." (docs/emulators.md).
+ */
+export function isNoSuchDashboard(error: unknown): boolean {
+  const { name, message } = error as Error;
+  return /NotFound/i.test(name) || (/InvalidParameterValue/.test(name) && /does not exist/.test(message));
 }
 
 /** What CloudWatch assumes for an alarm property left out. */

@@ -6,9 +6,11 @@ import {
   alarmDifferences,
   alarmsOf,
   composeSecretString,
+  dashboardsOf,
   describeFill,
   type FilledGaps,
   fillAlarms,
+  fillDashboards,
   fillMetricFilters,
   fillSubscriptions,
   metricFilterDifferences,
@@ -281,6 +283,148 @@ describe('fillAlarms', () => {
       corrected: [expect.stringMatching(/^zama-api-error-count \(.*Threshold.*\)$/)],
       unchanged: 1,
     });
+  });
+});
+
+/** An observability stack with a dashboard whose body refers to the account and a log group. */
+const observability: SynthesizedStack = {
+  stackName: 'zama-observability',
+  template: {
+    Resources: {
+      ApiLogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/ecs/zama/api' } },
+      Dashboard: {
+        Type: 'AWS::CloudWatch::Dashboard',
+        Properties: {
+          DashboardName: 'zama',
+          DashboardBody: {
+            'Fn::Join': [
+              '',
+              [
+                '{"widgets":[{"type":"alarm","properties":{"alarms":["arn:aws:cloudwatch:us-east-1:',
+                { Ref: 'AWS::AccountId' },
+                ':alarm:zama-api-error-count"]}},{"type":"log","properties":{"query":"SOURCE \'',
+                { Ref: 'ApiLogGroup' },
+                '\' | limit 5"}}]}',
+              ],
+            ],
+          },
+        },
+      },
+    },
+  },
+};
+const observabilityValues = new DeployedValues({
+  account: '123456789012',
+  region: 'us-east-1',
+  resources: new Map([
+    [
+      'zama-observability',
+      new Map<string, DeployedResource>([['ApiLogGroup', { ref: '/aws/ecs/zama/api', attributes: {} }]]),
+    ],
+  ]),
+  exports: new Map(),
+});
+const [dashboard] = dashboardsOf([observability], observabilityValues);
+
+describe('dashboardsOf', () => {
+  test("evaluates the body's references against the emulator", () => {
+    // THEN the body is JSON with the emulator's account and the log group's name in it
+    expect(dashboard.DashboardName).toBe('zama');
+    expect(JSON.parse(dashboard.DashboardBody)).toEqual({
+      widgets: [
+        {
+          type: 'alarm',
+          properties: { alarms: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:zama-api-error-count'] },
+        },
+        { type: 'log', properties: { query: "SOURCE '/aws/ecs/zama/api' | limit 5" } },
+      ],
+    });
+  });
+
+  test('refuses a dashboard without a literal name', () => {
+    const unnamed: SynthesizedStack = {
+      ...observability,
+      template: {
+        Resources: { Dashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: '{}' } } },
+      },
+    };
+    expect(() => dashboardsOf([unnamed], observabilityValues)).toThrow(
+      /a dashboard needs a literal DashboardName/,
+    );
+  });
+});
+
+describe('fillDashboards', () => {
+  const notFound = () => {
+    throw Object.assign(new Error('Dashboard does not exist'), { name: 'ResourceNotFound' });
+  };
+
+  test.each<[string, () => unknown, Partial<FilledGaps>]>([
+    ["CloudWatch's answer: ResourceNotFound", notFound, { created: ['zama'] }],
+    [
+      "LocalStack's placeholder: InvalidParameterValue, the dashboard does not exist",
+      () => {
+        throw Object.assign(new Error('Dashboard zama does not exist.'), {
+          name: 'InvalidParameterValueException',
+        });
+      },
+      { created: ['zama'] },
+    ],
+    [
+      'a body that differs',
+      () => ({ DashboardBody: '{"widgets":[]}' }),
+      { corrected: ['zama (DashboardBody)'] },
+    ],
+  ])('puts the dashboard when %s', async (_, getDashboard, filledAs) => {
+    // GIVEN
+    const { client, sent } = fakeClient<CloudWatchClient>({
+      GetDashboardCommand: getDashboard,
+      PutDashboardCommand: () => ({}),
+    });
+    // WHEN
+    const filled = await fillDashboards(client, [dashboard]);
+    // THEN the whole evaluated body is put
+    expect(sent.filter(({ command }) => command === 'PutDashboardCommand').map(({ input }) => input)).toEqual(
+      [dashboard],
+    );
+    expect(filled).toEqual({
+      type: 'AWS::CloudWatch::Dashboard',
+      call: 'PutDashboard',
+      created: [],
+      corrected: [],
+      unchanged: 0,
+      ...filledAs,
+    });
+  });
+
+  test("leaves alone a body equal as JSON, as moto's CloudFormation creates it", async () => {
+    // GIVEN the same body with other spacing and key order
+    const { widgets } = JSON.parse(dashboard.DashboardBody) as { widgets: Array<Record<string, unknown>> };
+    const same = JSON.stringify(
+      { widgets: widgets.map(({ type, properties }) => ({ properties, type })) },
+      null,
+      2,
+    );
+    const { client, sent } = fakeClient<CloudWatchClient>({
+      GetDashboardCommand: () => ({ DashboardBody: same }),
+    });
+    // WHEN
+    const filled = await fillDashboards(client, [dashboard]);
+    // THEN nothing is put
+    expect(sent.map(({ command }) => command)).toEqual(['GetDashboardCommand']);
+    expect(filled.unchanged).toBe(1);
+  });
+
+  test.each([
+    ['throttling', 'ThrottlingException', 'slow down'],
+    ['another invalid parameter', 'InvalidParameterValueException', 'DashboardName is too long'],
+  ])('passes on any other error of GetDashboard: %s', async (_, name, message) => {
+    const { client } = fakeClient<CloudWatchClient>({
+      GetDashboardCommand: () => {
+        throw Object.assign(new Error(message), { name });
+      },
+    });
+    await expect(fillDashboards(client, [dashboard])).rejects.toThrow(message);
   });
 });
 
