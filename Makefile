@@ -21,7 +21,7 @@ help: ## List the targets (bold names only on a terminal)
 	@if [ -t 1 ]; then bold=$$'\033[1m' plain=$$'\033[0m'; else bold= plain=; fi; \
 	awk -v bold="$$bold" -v plain="$$plain" 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %s%-14s%s %s\n", bold, $$1, plain, $$2}' $(MAKEFILE_LIST)
 
-$(INSTALL_STAMP): package.json package-lock.json api/package.json infra/package.json localstack/package.json e2e/package.json
+$(INSTALL_STAMP): package.json package-lock.json api/package.json infra/package.json localstack/package.json console/package.json e2e/package.json
 	@scripts/require-node.sh
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -33,6 +33,7 @@ install: $(INSTALL_STAMP) ## Install the npm dependencies of every workspace (np
 build: install ## Compile every workspace (TypeScript -> dist/)
 	@scripts/require-node.sh
 	npx tsc -b
+	node console/build-web.mjs
 
 .PHONY: lint
 lint: install ## Biome (format and lint), shellcheck, package boundaries and import cycles, and a type-check of every workspace
@@ -40,12 +41,12 @@ lint: install ## Biome (format and lint), shellcheck, package boundaries and imp
 	@command -v shellcheck >/dev/null || { echo "error: shellcheck is not installed: apt-get install -y shellcheck (or brew install shellcheck)" >&2; exit 1; }
 	shellcheck scripts/*.sh api/scripts/*.sh .ci/run
 	node scripts/check-imports.mjs
-	npx dpdm --no-tree --no-warning --no-progress --transform --exit-code circular:1 'api/src/**/*.ts' infra/index.ts 'infra/{bin,lib,scripts}/**/*.ts' 'localstack/src/**/*.ts' 'e2e/src/**/*.ts'
+	npx dpdm --no-tree --no-warning --no-progress --transform --exit-code circular:1 'api/src/**/*.ts' infra/index.ts 'infra/{bin,lib,scripts}/**/*.ts' 'localstack/src/**/*.ts' 'console/src/**/*.ts' 'e2e/src/**/*.ts'
 	npm run typecheck --workspaces --if-present
 
 .PHONY: test
 test: install ## Unit, template and integration tests: everything that needs no Docker
-	npx jest --selectProjects api infra localstack $(JEST_FLAGS)
+	npx jest --selectProjects api infra localstack console $(JEST_FLAGS)
 
 .PHONY: e2e
 e2e: build ## End-to-end suites against real containers (Docker; AWS_EMULATOR=localstack|moto)
@@ -56,6 +57,12 @@ e2e: build ## End-to-end suites against real containers (Docker; AWS_EMULATOR=lo
 .PHONY: local-up
 local-up: build ## Start the whole platform locally (emulator, CDK deploy, api tasks, simulated ALB)
 	@scripts/local-up.sh
+
+.PHONY: console-screenshot
+console-screenshot: ## Make docs/images/console.png again: the console suite's screenshot (Docker, Chromium; AWS_EMULATOR)
+	$(MAKE) e2e JEST_FLAGS="--runTestsByPath e2e/test/console.test.ts"
+	mkdir -p docs/images
+	cp .local/ci/console-$${AWS_EMULATOR:-localstack}.png docs/images/console.png
 
 .PHONY: local-down
 local-down: ## Stop the local platform and remove its containers, networks and volumes
@@ -140,7 +147,7 @@ build-image-assets: install ## Synthesize dev (or PLATFORM_PROFILE) and build it
 
 .PHONY: clean
 clean: ## Remove build output, the cloud assembly and containers left by the e2e suites
-	rm -rf api/dist infra/dist localstack/dist infra/cdk.out coverage .local/ci
+	rm -rf api/dist infra/dist localstack/dist console/dist infra/cdk.out coverage .local/ci
 	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
 	  ids=$$(docker ps -aq --filter label=org.zama.e2e=true); \
 	  if [ -n "$$ids" ]; then docker rm -f $$ids >/dev/null; echo "removed e2e containers"; fi; \

@@ -1,4 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['<rootDir>/api', '<rootDir>/infra', '<rootDir>/localstack', '<rootDir>/e2e'],
+  projects: [
+    '<rootDir>/api',
+    '<rootDir>/infra',
+    '<rootDir>/localstack',
+    '<rootDir>/console',
+    '<rootDir>/e2e',
+  ],
 };

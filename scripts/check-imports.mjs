@@ -15,13 +15,15 @@ const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)[
 /**
  * Which entries each workspace may import: api nothing; infra, the CDK app, no emulator (its
  * tests check log patterns against the api's logger); localstack the CDK app's entry (its tests,
- * the gateway policy against the api's); e2e everything.
+ * the gateway policy against the api's); console the data plane's entry (its filter-pattern
+ * engine and emulator clients; its tests, the synthesized dashboard); e2e everything.
  */
 const DEPENDS_ON = {
   api: { sources: [], tests: [] },
   infra: { sources: [], tests: ['api'] },
   localstack: { sources: ['infra'], tests: ['infra', 'api'] },
-  e2e: { sources: ['infra', 'localstack'], tests: ['infra', 'localstack'] },
+  console: { sources: ['localstack'], tests: ['localstack', 'infra'] },
+  e2e: { sources: ['infra', 'localstack', 'console'], tests: ['infra', 'localstack', 'console'] },
 };
 
 function* sources(dir) {

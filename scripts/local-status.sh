@@ -12,6 +12,7 @@ alb=${ALB_PUBLISH:-127.0.0.1:8080}
 cat <<TABLE
 
   endpoint              url
+  console (dashboard)   http://${CONSOLE_PUBLISH:-127.0.0.1:8083}/
   API through the ALB   http://$alb/
   health                http://$alb/healthz
   ALB target health     http://${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}/targets

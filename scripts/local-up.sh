@@ -35,7 +35,8 @@ platform_running() { [ -n "$(compose ps -q 2>/dev/null)" ]; }
 check_ports() {
   local spec port
   for spec in "EMULATOR_PUBLISH:${EMULATOR_PUBLISH:-127.0.0.1:4566}" "ALB_PUBLISH:${ALB_PUBLISH:-127.0.0.1:8080}" \
-    "ALB_ADMIN_PUBLISH:${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}" "SCHEDULER_PUBLISH:${SCHEDULER_PUBLISH:-127.0.0.1:8082}"; do
+    "ALB_ADMIN_PUBLISH:${ALB_ADMIN_PUBLISH:-127.0.0.1:8081}" "SCHEDULER_PUBLISH:${SCHEDULER_PUBLISH:-127.0.0.1:8082}" \
+    "CONSOLE_PUBLISH:${CONSOLE_PUBLISH:-127.0.0.1:8083}"; do
     port=${spec##*:}
     if port_in_use "$port"; then
       fail "port $port is in use by another program: stop it, or publish elsewhere with ${spec%%:*}=127.0.0.1:<port>"

@@ -66,6 +66,7 @@ export async function startGatewayPlatform(emulator: Emulator): Promise<GatewayP
     ALB_PUBLISH: `${PUBLISH_ADDRESS}:`,
     ALB_ADMIN_PUBLISH: `${PUBLISH_ADDRESS}:`,
     SCHEDULER_PUBLISH: `${PUBLISH_ADDRESS}:`,
+    CONSOLE_PUBLISH: `${PUBLISH_ADDRESS}:`,
     GATEWAY_PUBLISH: `${PUBLISH_ADDRESS}:`,
   };
   adminToken();

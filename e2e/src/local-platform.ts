@@ -22,6 +22,7 @@ const repoRoot = join(__dirname, '..', '..');
 export const ALB_LISTENER_PORT = 8080;
 export const ALB_ADMIN_PORT = 8081;
 export const SCHEDULER_ADMIN_PORT = 8082;
+export const CONSOLE_PORT = 8083;
 
 /**
  * compose publishes the platform's ports on loopback only, so the suites connect there rather
@@ -36,6 +37,8 @@ export interface LocalPlatform {
   readonly adminUrl: string;
   /** The scheduler's endpoint: the ECS service, its tasks, its scaling activities. */
   readonly schedulerUrl: string;
+  /** The console: the dashboard drawn from the emulator. */
+  readonly consoleUrl: string;
   readonly emulatorEndpoint: string;
   /**
    * The ids of the running api task containers, oldest replica first: compose's first ones and
@@ -82,6 +85,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       ALB_PUBLISH: `${PUBLISH_ADDRESS}:`,
       ALB_ADMIN_PUBLISH: `${PUBLISH_ADDRESS}:`,
       SCHEDULER_PUBLISH: `${PUBLISH_ADDRESS}:`,
+      CONSOLE_PUBLISH: `${PUBLISH_ADDRESS}:`,
     })
     .withDefaultWaitStrategy(Wait.forHealthCheck())
     .withStartupTimeout(240_000)
@@ -97,6 +101,7 @@ export async function startLocalPlatform(emulator: Emulator): Promise<LocalPlatf
       albUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_LISTENER_PORT)}`,
       adminUrl: `http://${PUBLISH_ADDRESS}:${alb.getMappedPort(ALB_ADMIN_PORT)}`,
       schedulerUrl: `http://${PUBLISH_ADDRESS}:${scheduler.getMappedPort(SCHEDULER_ADMIN_PORT)}`,
+      consoleUrl: `http://${PUBLISH_ADDRESS}:${container('console', 1).getMappedPort(CONSOLE_PORT)}`,
       emulatorEndpoint: `http://${PUBLISH_ADDRESS}:${emulatorContainer.getMappedPort(emulator.port)}`,
       apiTasks: () => runningTasks(project),
       scheduler: () => scheduler.getId(),

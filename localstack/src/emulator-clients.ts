@@ -19,7 +19,12 @@ export interface EmulatorClientConfig {
   /** For callers that must not pile up retries against a slow emulator. @default - the SDK's */
   readonly maxAttempts?: number;
   /** @default - the SDK's */
-  readonly requestHandler?: { readonly connectionTimeout?: number; readonly requestTimeout?: number };
+  readonly requestHandler?: {
+    readonly connectionTimeout?: number;
+    readonly requestTimeout?: number;
+    /** Without it, the SDK only warns when requestTimeout passes and goes on waiting. */
+    readonly throwOnRequestTimeout?: boolean;
+  };
 }
 
 /** The local profile's region, which every emulator deploy uses. */

@@ -1,0 +1,215 @@
+/**
+ * The console in a real browser: headless Chromium opens the local platform's console and
+ * reads what it drew. Every widget of the dashboard the observability stack synthesized is
+ * there with data, a fault in the api tasks turns its alarm red within the alarm's time, and a
+ * paused emulator is said on the page while the last data stays drawn. Screenshots go to
+ * .local/ci/ for CI's artifacts.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { ALARM_KEYS, PROFILES, platformNames } from '@zama/infra';
+import { selectEmulator } from '@zama/localstack';
+import type { Browser, Page } from 'playwright-core';
+import { emulatorClientConfig } from '../src/aws';
+import { describeWithBrowser, launchChromium } from '../src/browser';
+import { describeWithImages } from '../src/docker';
+import { setFault } from '../src/faults';
+import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
+import { type SteadyTraffic, secondsUntil, steadyTraffic, untilHealthyTargets } from '../src/traffic';
+
+const emulator = selectEmulator();
+const names = platformNames(PROFILES.local.prefix);
+const SCREENSHOTS = join(__dirname, '..', '..', '.local', 'ci');
+/** The page refreshes every 10 s; the alarm notifies within 45 s (the alarm suite's target). */
+const REFRESH_SECONDS = 10;
+const ALARM_ON_PAGE_BOUND_SECONDS = 45 + REFRESH_SECONDS;
+
+interface DrawnWidget {
+  readonly type: string;
+  readonly title: string;
+  readonly points?: number;
+  readonly series?: number;
+  readonly rows?: number;
+  readonly text: string;
+}
+
+const drawnWidgets = (page: Page): Promise<DrawnWidget[]> =>
+  page.$$eval('#grid > section', (sections) =>
+    sections.map((section) => ({
+      type: section.getAttribute('data-widget-type') ?? '',
+      title: section.querySelector('h2')?.textContent ?? '',
+      points: section.dataset.points === undefined ? undefined : Number(section.dataset.points),
+      series: section.dataset.series === undefined ? undefined : Number(section.dataset.series),
+      rows: section.dataset.rows === undefined ? undefined : Number(section.dataset.rows),
+      text: section.textContent ?? '',
+    })),
+  );
+
+const alarmStates = (page: Page): Promise<Record<string, string>> =>
+  page.$$eval('li[data-alarm]', (items) =>
+    Object.fromEntries(
+      items.map((item) => [item.getAttribute('data-alarm'), item.getAttribute('data-state')]),
+    ),
+  );
+
+const statusLine = (page: Page) =>
+  page.$eval('#status', (status) => ({
+    text: status.textContent ?? '',
+    stale: status.classList.contains('stale'),
+  }));
+
+describeWithBrowser(describeWithImages([emulator.image, platformImages().api, platformImages().node]))(
+  `console in Chromium (${emulator.name})`,
+  () => {
+    let platform: LocalPlatform;
+    let apiKey: string;
+    let browser: Browser;
+    let page: Page;
+    let traffic: SteadyTraffic | undefined;
+
+    beforeAll(async () => {
+      platform = await startLocalPlatform(emulator);
+      apiKey = await demoApiKey(platform, names.secrets.apiKeys);
+      await untilHealthyTargets(platform.adminUrl, 2);
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+    });
+
+    afterAll(async () => {
+      await traffic?.stop();
+      await browser?.close();
+      await platform?.down();
+    });
+
+    it("turns an alarm red on the page within the alarm's time", async () => {
+      // GIVEN the console open, refreshing every 10 s, and traffic through the ALB
+      const opened = Date.now();
+      await page.goto(`${platform.consoleUrl}/?range=15m&refresh=${REFRESH_SECONDS}`);
+      await page.waitForSelector('#grid > section', { timeout: 10_000 });
+      const firstDrawn = (Date.now() - opened) / 1000;
+      const paint = await page.evaluate(
+        () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+      );
+      process.stdout.write(
+        `  [console] first contentful paint ${(paint / 1000).toFixed(2)} s, widgets drawn ${firstDrawn.toFixed(2)} s after opening\n`,
+      );
+      traffic = steadyTraffic(
+        `${platform.albUrl}/api/v1/sum`,
+        1,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: JSON.stringify({ numbers: [1, 2, 3] }),
+        },
+        200,
+      );
+
+      // WHEN the api tasks write error lines
+      const alarm = names.alarm('api_error_count');
+      expect((await alarmStates(page))[alarm]).not.toBe('ALARM');
+      setFault(platform.apiTasks(), apiKey, 'error-logs');
+
+      // THEN the page shows api-error-count in ALARM
+      const seconds = await secondsUntil(
+        async () => (await alarmStates(page))[alarm] === 'ALARM',
+        ALARM_ON_PAGE_BOUND_SECONDS * 1000,
+        `${alarm} red on the page`,
+      );
+      process.stdout.write(
+        `  [console] ${alarm} red on the page ${seconds.toFixed(1)} s after the fault (bound ${ALARM_ON_PAGE_BOUND_SECONDS} s)\n`,
+      );
+      expect(seconds).toBeLessThan(ALARM_ON_PAGE_BOUND_SECONDS);
+    });
+
+    it('draws every widget of the synthesized dashboard with data', async () => {
+      // GIVEN the dashboard the deploy put into the emulator
+      const cloudWatch = new CloudWatchClient(emulatorClientConfig(platform.emulatorEndpoint));
+      const { DashboardBody } = await cloudWatch.send(
+        new GetDashboardCommand({ DashboardName: PROFILES.local.prefix }),
+      );
+      cloudWatch.destroy();
+      const deployed = JSON.parse(DashboardBody as string) as {
+        widgets: Array<{ properties: { title: string } }>;
+      };
+
+      // WHEN the page has drawn a refresh with the fault's data in it
+      await page
+        .waitForFunction(
+          `Number(document.querySelector('section.log')?.dataset.rows ?? 0) > 0 &&
+          [...document.querySelectorAll('section.metric')].every((graph) => Number(graph.dataset.points) > 0)`,
+          undefined,
+          { timeout: 60_000 },
+        )
+        .catch(() => {
+          // The expectations below say which widget is still empty.
+        });
+      const widgets = await drawnWidgets(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `console-${emulator.name}.png`), fullPage: true });
+
+      // THEN each deployed widget is drawn, none unsupported
+      expect(widgets.map(({ title }) => title)).toEqual(
+        deployed.widgets.map(({ properties }) => properties.title),
+      );
+      expect(widgets.filter(({ type }) => type === 'unsupported')).toEqual([]);
+      // the alarm widget lists the twelve alarms, each with a state
+      const states = await alarmStates(page);
+      expect(Object.keys(states).sort()).toEqual(ALARM_KEYS.map((key) => names.alarm(key)).sort());
+      expect(
+        Object.values(states).every((state) => ['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(state)),
+      ).toBe(true);
+      // every graph has points
+      const graphs = widgets.filter(({ type }) => type === 'metric');
+      process.stdout.write(
+        `  [console] points (series) per graph: ${graphs.map(({ title, points, series }) => `${title}: ${points} (${series})`).join('; ')}\n`,
+      );
+      expect(graphs.filter(({ points }) => !points)).toEqual([]);
+      // the latest errors are the fault's error lines; no flow logs exist locally
+      const [latestErrors, rejected] = widgets.filter(({ type }) => type === 'log');
+      expect(latestErrors.rows).toBeGreaterThan(0);
+      expect(latestErrors.text).toContain('error');
+      expect(rejected.text).toContain('No data found.');
+    });
+
+    it('says so when the emulator does not answer, and keeps the last data drawn', async () => {
+      // GIVEN a drawn page
+      const before = await drawnWidgets(page);
+      const emulatorId = execFileSync(
+        'docker',
+        [
+          'ps',
+          '-q',
+          '--filter',
+          `label=com.docker.compose.project=${platform.project}`,
+          '--filter',
+          'label=com.docker.compose.service=emulator',
+        ],
+        { encoding: 'utf8' },
+      ).trim();
+      // WHEN the emulator stops answering
+      execFileSync('docker', ['pause', emulatorId]);
+      try {
+        await secondsUntil(
+          async () => (await statusLine(page)).stale,
+          40_000,
+          'the page saying the emulator does not answer',
+        );
+        // THEN the page says what is wrong, and the widgets stay as they were drawn
+        expect((await statusLine(page)).text).toMatch(/did not answer.*Showing data from/);
+        await page.screenshot({
+          path: join(SCREENSHOTS, `console-${emulator.name}-emulator-paused.png`),
+          fullPage: true,
+        });
+        expect((await drawnWidgets(page)).map(({ title, points }) => [title, points])).toEqual(
+          before.map(({ title, points }) => [title, points]),
+        );
+      } finally {
+        execFileSync('docker', ['unpause', emulatorId]);
+      }
+      // and recovers on the next refresh
+      await secondsUntil(async () => !(await statusLine(page)).stale, 30_000, 'the page updating again');
+    });
+  },
+);
