@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createConsoleApp, type WebAsset } from '../src/console-app';
-import { type FakeEmulator, fakeReader } from './fake-reader';
+import { type FakeEmulator, fakeDataPlane, fakeReader } from './fake-reader';
 import { synthesizedDashboard } from './synthesized-dashboard';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
@@ -18,6 +18,8 @@ const app = (emulator: FakeEmulator, dashboardName?: string) =>
     dashboardName,
     assets,
     emulatorEndpoint: 'http://emulator:4566',
+    dataPlane: fakeDataPlane(),
+    alarmHistory: 'emulator',
     now: () => NOW,
   }).callback();
 

@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { emulatorReader } from '../src/dashboard/emulator-reader';
+import { emulatorReader } from '../src/emulator-reader';
 
 /** A client answering each command from a list of pages, in turn, and counting the calls. */
 function client<T>(pages: Record<string, Array<Record<string, unknown>>>) {

@@ -1,12 +1,19 @@
-/** An emulator in memory for the console's unit tests: metrics, datapoints, alarms and log events. */
-import type { Metric, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+/**
+ * An emulator in memory for the console's unit tests: metrics, datapoints, alarms, their
+ * history and log events; and the data plane's target group and service.
+ */
+import type { AlarmHistoryItem, Metric, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import type { EmulatorReader } from '../src/dashboard/emulator-reader';
+import type { DataPlaneReader, ServicePage, TargetHealthDescription } from '../src/data-plane-reader';
+import { DataPlaneError } from '../src/data-plane-reader';
+import type { EmulatorReader } from '../src/emulator-reader';
 
 export interface FakeEmulator {
   readonly dashboards?: Record<string, string>;
   readonly metrics?: Array<Metric & { readonly points?: Array<[Date, number]> }>;
   readonly alarms?: MetricAlarm[];
+  /** DescribeAlarmHistory's items, newest first. */
+  readonly alarmHistory?: AlarmHistoryItem[];
   readonly logs?: Record<string, FilteredLogEvent[]>;
   /** Every call fails with this, as an emulator that does not answer. */
   readonly down?: Error;
@@ -61,6 +68,15 @@ export function fakeReader(
           };
         });
       }),
+    listAlarms: () => call('DescribeAlarms', () => [...(emulator.alarms ?? [])]),
+    alarmHistory: (name) =>
+      call('DescribeAlarmHistory', () =>
+        (emulator.alarmHistory ?? []).filter((item) => item.AlarmName === name),
+      ),
+    listLogGroups: () =>
+      call('DescribeLogGroups', () =>
+        Object.keys(emulator.logs ?? {}).map((logGroupName) => ({ logGroupName, creationTime: 0 })),
+      ),
     describeAlarms: (names) =>
       call('DescribeAlarms', () =>
         (emulator.alarms ?? []).filter((a) => names.includes(a.AlarmName as string)),
@@ -77,5 +93,30 @@ export function fakeReader(
         );
         return { events: inRange.slice(0, limit), truncated: inRange.length > limit };
       }),
+  };
+}
+
+export interface FakeDataPlane {
+  readonly targets?: TargetHealthDescription[];
+  readonly service?: ServicePage;
+  /** Every read fails with this, as a data plane that does not answer. */
+  readonly down?: string;
+}
+
+export function fakeDataPlane(dataPlane: FakeDataPlane = {}): DataPlaneReader {
+  const answer = async <T>(value: T): Promise<T> => {
+    if (dataPlane.down) throw new DataPlaneError(dataPlane.down);
+    return value;
+  };
+  return {
+    targetHealth: () => answer(dataPlane.targets ?? []),
+    service: () =>
+      answer(
+        dataPlane.service ?? {
+          service: { serviceName: 'api', desiredCount: 0, runningCount: 0, pendingCount: 0, events: [] },
+          tasks: { running: [], stopped: [] },
+          scalingActivities: [],
+        },
+      ),
   };
 }

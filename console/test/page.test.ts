@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { type Browser, type Page, chromium as playwrightChromium } from 'playwright-core';
 import { createConsoleApp } from '../src/console-app';
 import { readWebAssets } from '../src/web-assets';
-import { type FakeEmulator, fakeReader } from './fake-reader';
+import { type FakeDataPlane, type FakeEmulator, fakeDataPlane, fakeReader } from './fake-reader';
 
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (path): path is string => path !== undefined && existsSync(path),
@@ -111,11 +111,16 @@ describeInChromium('the console page in Chromium', () => {
   let webDir: string;
   let browser: Browser;
 
-  const serve = async (emulator: FakeEmulator): Promise<{ url: string; server: Server }> => {
+  const serve = async (
+    emulator: FakeEmulator,
+    dataPlane?: FakeDataPlane,
+  ): Promise<{ url: string; server: Server }> => {
     const app = createConsoleApp({
       reader: fakeReader(emulator),
       assets: readWebAssets(webDir),
       emulatorEndpoint: 'http://emulator:4566',
+      dataPlane: fakeDataPlane(dataPlane),
+      alarmHistory: 'emulator',
     });
     const server = createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -195,6 +200,123 @@ describeInChromium('the console page in Chromium', () => {
         [new Date(FIXTURE.logs?.app[0].timestamp as number).toISOString(), 'first failure'],
       ]);
       expect(await page.$eval('#status', (status) => status.textContent)).toMatch(/^updated /);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('draws the alarms, an alarm history, the target group, the service and a log search', async () => {
+    // GIVEN the console over the fixture emulator and a data plane with one unhealthy target
+    const emulator: FakeEmulator = {
+      ...FIXTURE,
+      alarmHistory: [
+        {
+          AlarmName: 'a-red',
+          Timestamp: ago(1),
+          HistoryItemType: 'StateUpdate',
+          HistorySummary: 'Alarm updated from OK to ALARM',
+          HistoryData: JSON.stringify({
+            oldState: { stateValue: 'OK' },
+            newState: { stateValue: 'ALARM', stateReason: 'Threshold Crossed' },
+          }),
+        },
+      ],
+    };
+    const { url, server } = await serve(emulator, {
+      targets: [
+        { Target: { Id: '172.20.0.5', Port: 8080 }, TargetHealth: { State: 'healthy' } },
+        {
+          Target: { Id: '172.20.0.6', Port: 8080 },
+          TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' },
+        },
+      ],
+      service: {
+        service: {
+          serviceName: 'api',
+          desiredCount: 2,
+          runningCount: 1,
+          pendingCount: 1,
+          events: [
+            {
+              id: 'e',
+              createdAt: ago(1).toISOString(),
+              message: '(service api) has started 1 tasks: (task b2).',
+            },
+          ],
+        },
+        tasks: {
+          running: [{ taskId: 'a1', lastStatus: 'RUNNING', healthStatus: 'HEALTHY', ip: '172.20.0.5' }],
+          stopped: [
+            {
+              taskId: 'z9',
+              stoppedAt: ago(2).toISOString(),
+              stoppedReason: 'Essential container in task exited',
+            },
+          ],
+        },
+        scalingActivities: [],
+      },
+    });
+    try {
+      const page = await open(url);
+      const rows = (selector: string) =>
+        page.$$eval(`${selector} tbody tr`, (trs) =>
+          trs.map((tr) => [...tr.cells].map((td) => td.textContent)),
+        );
+
+      // WHEN each view is opened THEN it shows what the reads said
+      await page.goto(`${url}/?refresh=0#/alarms`);
+      await page.waitForSelector('#alarm-table');
+      expect((await rows('#alarm-table')).map(([name, state]) => [name, state])).toEqual([
+        ['a-red', 'ALARM'],
+        ['b-green', 'OK'],
+        ['c-grey', 'INSUFFICIENT_DATA'],
+      ]);
+
+      await page.click('a[href="#/alarms/a-red"]');
+      await page.waitForSelector('#alarm-history');
+      expect(await rows('#alarm-history')).toEqual([
+        [expect.any(String), 'State update', 'Alarm updated from OK to ALARM', 'Threshold Crossed'],
+      ]);
+
+      await page.click('#views a[data-view="targets"]');
+      await page.waitForSelector('#targets');
+      expect(await rows('#targets')).toEqual([
+        ['172.20.0.5', '8080', 'healthy', ''],
+        ['172.20.0.6', '8080', 'unhealthy', 'Target.Timeout: Request timed out'],
+      ]);
+
+      await page.click('#views a[data-view="service"]');
+      await page.waitForSelector('#tasks');
+      expect(
+        await page.$$eval('#service-counts dd', (dds) => dds.map((dd) => [dd.dataset.count, dd.textContent])),
+      ).toEqual([
+        ['desiredCount', '2'],
+        ['runningCount', '1'],
+        ['pendingCount', '1'],
+      ]);
+      expect((await rows('#tasks')).map(([task, status, , , , reason]) => [task, status, reason])).toEqual([
+        ['a1', 'RUNNING', ''],
+        ['z9', 'STOPPED', 'Essential container in task exited'],
+      ]);
+      expect(await page.textContent('#service-events')).toContain('has started 1 tasks');
+
+      await page.click('#views a[data-view="logs"]');
+      await page.waitForSelector('#log-events');
+      await page.fill('#log-pattern', '{ $.level = "error" }');
+      await page.press('#log-pattern', 'Enter');
+      await page.waitForFunction(`document.querySelector('#log-events')?.dataset.rows === '2'`);
+      expect((await rows('#log-events')).map(([, , message]) => JSON.parse(message as string).msg)).toEqual([
+        'second failure',
+        'first failure',
+      ]);
+      expect(await page.textContent('#log-summary')).toMatch(/^2 of 3 events .* match$/);
+
+      // a pattern the engine refuses is said, and nothing is listed as if it matched
+      await page.fill('#log-pattern', '{ $.level = ');
+      await page.press('#log-pattern', 'Enter');
+      await page.waitForFunction(`document.querySelector('#log-error')?.textContent.length > 0`);
+      expect(await page.textContent('#log-error')).toMatch(/filter pattern/i);
     } finally {
       server.close();
     }

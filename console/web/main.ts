@@ -1,44 +1,71 @@
 /**
- * The console's page: asks /api/dashboard for the chosen time range and draws each widget at
- * its place in the dashboard's 24-column grid; metric widgets with uPlot. When the console
- * cannot read the emulator, the page says so and keeps the last data it drew.
+ * The console's page: a view per hash (#/dashboard, #/alarms, #/alarms/<name>, #/targets,
+ * #/service, #/logs?group=&pattern=&tail=1), each read from the console's /api for the chosen
+ * time range and refreshed at the chosen interval. When a read fails, the page says so and
+ * keeps what it drew last.
  */
-import uPlot from 'uplot';
-import type { DashboardResponse } from '../src/console-app';
-import type { AlarmRow, Series, WidgetView } from '../src/dashboard/dashboard-view';
+import type { AlarmDetail, AlarmSummary, DashboardResponse } from '../src/console-app';
+import type { ServicePage, TargetHealthDescription } from '../src/data-plane-reader';
+import { drawDashboard } from './dashboard';
+import { time } from './dom';
+import { type LogQuery, LogView } from './logs';
+import { drawAlarm, drawAlarms, drawService, drawTargets } from './pages';
 
 /** Longer than the console's own 10 s per emulator call, so that its answer says what is wrong. */
 const ANSWER_TIMEOUT_MS = 25_000;
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
 const grid = document.getElementById('grid') as HTMLElement;
+const page = document.getElementById('page') as HTMLElement;
 const status = document.getElementById('status') as HTMLElement;
 const refresh = document.getElementById('refresh') as HTMLSelectElement;
 const params = new URLSearchParams(location.search);
 let range = params.get('range') ?? '3h';
 let timer: number | undefined;
-let charts: uPlot[] = [];
-let lastDrawn: DashboardResponse | undefined;
+let lastDrawn: { view: string; at: string } | undefined;
+let lastDashboard: DashboardResponse | undefined;
 
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  text?: string,
-) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
+/** The console's answer, or an Error with its words (or why it did not answer). */
+async function read(url: string): Promise<unknown> {
+  let answer: Response;
+  try {
+    answer = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
+  } catch (error) {
+    throw new Error(`the console does not answer (${(error as Error).message})`);
+  }
+  const body = (await answer.json()) as { error?: string };
+  if (!answer.ok || body.error) throw new Error(body.error ?? `the console answered ${answer.status}`);
+  return body;
 }
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString();
+interface Route {
+  readonly view: 'dashboard' | 'alarms' | 'alarm' | 'targets' | 'service' | 'logs';
+  readonly name?: string;
+  readonly query: URLSearchParams;
+}
+
+function route(): Route {
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
+  const search = new URLSearchParams(query);
+  if (parts[0] === 'alarms' && parts[1])
+    return { view: 'alarm', name: decodeURIComponent(parts[1]), query: search };
+  if (['alarms', 'targets', 'service', 'logs'].includes(parts[0]))
+    return { view: parts[0] as Route['view'], query: search };
+  return { view: 'dashboard', query: search };
+}
+
+const logs = new LogView(page, read, (query: LogQuery) => {
+  const search = new URLSearchParams({ group: query.group, pattern: query.pattern });
+  if (query.tail) search.set('tail', '1');
+  location.hash = `#/logs?${search}`;
+});
 
 let loading = false;
 let again = false;
 
 /**
  * One read at a time: a slow emulator must not pile up requests from every refresh. A read
- * asked for meanwhile (another range chosen) runs once the current one ends.
+ * asked for meanwhile (another view or range chosen) runs once the current one ends.
  */
 async function load(): Promise<void> {
   if (loading) {
@@ -47,7 +74,7 @@ async function load(): Promise<void> {
   }
   loading = true;
   try {
-    await read();
+    await show(route());
   } finally {
     loading = false;
     if (again) {
@@ -57,151 +84,78 @@ async function load(): Promise<void> {
   }
 }
 
-async function read(): Promise<void> {
-  let answer: Response;
+async function show(current: Route): Promise<void> {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('#views a'))
+    link.setAttribute(
+      'aria-current',
+      String(link.dataset.view === current.view.replace(/^alarm$/, 'alarms')),
+    );
+  grid.hidden = current.view !== 'dashboard';
+  page.hidden = current.view === 'dashboard';
+  if (current.view !== 'logs') logs.stopTail();
   try {
-    answer = await fetch(`/api/dashboard?range=${encodeURIComponent(range)}`, {
-      cache: 'no-store',
-      signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
-    });
+    switch (current.view) {
+      case 'dashboard': {
+        const dashboard = (await read(
+          `/api/dashboard?range=${encodeURIComponent(range)}`,
+        )) as DashboardResponse;
+        (document.getElementById('dashboard-name') as HTMLElement).textContent = `· ${dashboard.name}`;
+        drawDashboard(grid, dashboard);
+        lastDashboard = dashboard;
+        break;
+      }
+      case 'alarms':
+        drawAlarms(page, ((await read('/api/alarms')) as { alarms: AlarmSummary[] }).alarms);
+        break;
+      case 'alarm':
+        drawAlarm(
+          page,
+          (await read(`/api/alarms/${encodeURIComponent(current.name as string)}`)) as AlarmDetail,
+        );
+        break;
+      case 'targets':
+        drawTargets(
+          page,
+          ((await read('/api/targets')) as { TargetHealthDescriptions: TargetHealthDescription[] })
+            .TargetHealthDescriptions,
+        );
+        break;
+      case 'service':
+        drawService(page, (await read('/api/service')) as ServicePage);
+        break;
+      case 'logs':
+        await logs.show(
+          {
+            group: current.query.get('group') ?? undefined,
+            pattern: current.query.get('pattern') ?? undefined,
+            tail: current.query.get('tail') === '1',
+          },
+          range,
+        );
+        break;
+    }
   } catch (error) {
-    return stale(`the console does not answer (${(error as Error).message})`);
+    return stale((error as Error).message, current.view);
   }
-  const body = (await answer.json()) as DashboardResponse | { error: string };
-  if ('error' in body) return stale(body.error);
-  draw(body);
-  lastDrawn = body;
+  lastDrawn = { view: current.view, at: new Date().toISOString() };
   status.classList.remove('stale');
-  status.textContent = `updated ${time(body.end)}`;
+  status.textContent = `updated ${time(lastDrawn.at)}`;
 }
 
 /** Keeps what is drawn, and says why it is not being updated. */
-function stale(reason: string): void {
+function stale(reason: string, view: string): void {
   status.classList.add('stale');
-  status.textContent = lastDrawn ? `${reason} Showing data from ${time(lastDrawn.end)}.` : reason;
-}
-
-function draw(dashboard: DashboardResponse): void {
-  (document.getElementById('dashboard-name') as HTMLElement).textContent = `· ${dashboard.name}`;
-  for (const chart of charts) chart.destroy();
-  charts = [];
-  grid.replaceChildren();
-  const start = Date.parse(dashboard.start) / 1000;
-  const end = Date.parse(dashboard.end) / 1000;
-  for (const widget of dashboard.widgets) {
-    const box = element('section', { class: `widget ${widget.type}`, 'data-widget-type': widget.type });
-    box.style.gridColumn = `${widget.layout.x + 1} / span ${widget.layout.width}`;
-    box.style.gridRow = `${widget.layout.y + 1} / span ${widget.layout.height}`;
-    box.append(element('h2', {}, widget.title || '(untitled)'));
-    grid.append(box);
-    drawWidget(box, widget, start, end);
-  }
-}
-
-function drawWidget(box: HTMLElement, widget: WidgetView, start: number, end: number): void {
-  switch (widget.type) {
-    case 'metric':
-      drawMetric(box, widget.series, start, end);
-      return;
-    case 'alarm':
-      drawAlarms(box, widget.alarms);
-      return;
-    case 'log': {
-      if (widget.note) box.append(element('p', { class: 'note' }, widget.note));
-      if (widget.rows.length === 0) {
-        box.append(element('p', { class: 'empty' }, 'No data found.'));
-        box.dataset.rows = '0';
-        return;
-      }
-      const table = element('table');
-      const head = element('tr');
-      for (const column of widget.columns) head.append(element('th', {}, column));
-      table.append(element('thead'), element('tbody'));
-      (table.tHead as HTMLTableSectionElement).append(head);
-      for (const row of widget.rows) {
-        const tr = element('tr');
-        for (const column of widget.columns) {
-          const value = row[column];
-          const shown =
-            column === '@timestamp' && typeof value === 'number'
-              ? new Date(value).toISOString()
-              : (value ?? '');
-          tr.append(element('td', {}, String(shown)));
-        }
-        (table.tBodies[0] as HTMLTableSectionElement).append(tr);
-      }
-      box.dataset.rows = String(widget.rows.length);
-      box.append(table);
-      return;
-    }
-    case 'unsupported':
-      box.append(element('p', { class: 'note' }, `Not supported locally: ${widget.reason}`));
-      return;
-  }
-}
-
-function drawMetric(box: HTMLElement, series: readonly Series[], start: number, end: number): void {
-  const points = series.reduce((sum, line) => sum + line.values.length, 0);
-  box.dataset.points = String(points);
-  box.dataset.series = String(series.length);
-  if (points === 0) {
-    box.append(element('p', { class: 'empty' }, 'No data available.'));
-    return;
-  }
-  // uPlot takes one x axis: the union of the series' timestamps, with gaps where a series has none.
-  const xs = [...new Set(series.flatMap((line) => line.timestamps))].sort((a, b) => a - b);
-  const ys = series.map((line) => {
-    const byTime = new Map(line.timestamps.map((t, i) => [t, line.values[i]]));
-    return xs.map((x) => byTime.get(x) ?? null);
-  });
-  const holder = element('div', { class: 'chart' });
-  box.append(holder);
-  const width = Math.max(holder.clientWidth, 200);
-  const height = Math.max(holder.clientHeight, 120);
-  const chart = new uPlot(
-    {
-      width,
-      height,
-      scales: { x: { time: true, min: start, max: end } },
-      series: [
-        {},
-        ...series.map((line, i) => ({
-          label: line.label,
-          stroke: PALETTE[i % PALETTE.length],
-          width: 1.5,
-          spanGaps: false,
-        })),
-      ],
-      axes: [{}, { size: 50 }],
-      legend: { live: false },
-    },
-    [xs, ...ys] as uPlot.AlignedData,
-    holder,
-  );
-  // The legend is drawn below the plot, in the same box: the plot gives it the room it takes.
-  const legend = chart.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 0;
-  chart.setSize({ width, height: Math.max(height - legend - 4, 60) });
-  charts.push(chart);
-}
-
-function drawAlarms(box: HTMLElement, alarms: readonly AlarmRow[]): void {
-  const list = element('ul', { class: 'alarms' });
-  for (const alarm of alarms) {
-    const item = element(
-      'li',
-      { 'data-alarm': alarm.name, 'data-state': alarm.state ?? '' },
-      `${alarm.name} · ${alarm.state ?? 'missing'}`,
-    );
-    item.title = [alarm.reason, alarm.updated && `since ${alarm.updated}`].filter(Boolean).join('\n');
-    list.append(item);
-  }
-  box.append(list);
+  status.textContent =
+    lastDrawn?.view === view ? `${reason} Showing data from ${time(lastDrawn.at)}.` : reason;
 }
 
 function schedule(): void {
   if (timer !== undefined) clearInterval(timer);
   const seconds = Number(refresh.value);
-  timer = seconds > 0 ? window.setInterval(() => void load(), seconds * 1000) : undefined;
+  timer =
+    seconds > 0
+      ? window.setInterval(() => route().view !== 'logs' && void load(), seconds * 1000)
+      : undefined;
 }
 
 function chooseRange(chosen: string): void {
@@ -209,18 +163,22 @@ function chooseRange(chosen: string): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>('#ranges button'))
     button.setAttribute('aria-pressed', String(button.dataset.range === range));
   params.set('range', range);
-  history.replaceState(null, '', `?${params}`);
+  history.replaceState(null, '', `?${params}${location.hash}`);
   void load();
 }
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('#ranges button'))
   button.addEventListener('click', () => chooseRange(button.dataset.range as string));
 refresh.addEventListener('change', schedule);
+window.addEventListener('hashchange', () => void load());
 // Graphs are drawn to their box's size: draw again, once, when the window has been resized.
 let resizing: number | undefined;
 window.addEventListener('resize', () => {
   clearTimeout(resizing);
-  resizing = window.setTimeout(() => lastDrawn && draw(lastDrawn), 200);
+  resizing = window.setTimeout(
+    () => route().view === 'dashboard' && lastDashboard && drawDashboard(grid, lastDashboard),
+    200,
+  );
 });
 const every = params.get('refresh');
 if (every !== null) refresh.value = every;

@@ -21,6 +21,11 @@ export interface Emulator {
    */
   readonly runsAlarmActions: boolean;
   /**
+   * Whether DescribeAlarmHistory answers with the state changes SetAlarmState made, as
+   * LocalStack's does; moto does not implement it (it answers 500).
+   */
+  readonly keepsAlarmHistory: boolean;
+  /**
    * Whether the emulator serves the ECS API (moto does; LocalStack only with an auth token),
    * where the local scheduler mirrors the service's desired count, so that DescribeServices
    * shows it.
@@ -50,6 +55,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         healthPath: '/moto-api/',
         environment: {},
         runsAlarmActions: false,
+        keepsAlarmHistory: false,
         servesEcs: true,
       };
     case 'localstack': {
@@ -62,6 +68,7 @@ export function selectEmulator(env: NodeJS.ProcessEnv = process.env): Emulator {
         healthPath: '/_localstack/health',
         environment: token ? { LOCALSTACK_AUTH_TOKEN: token } : {},
         runsAlarmActions: true,
+        keepsAlarmHistory: true,
         servesEcs: token !== undefined && token !== '',
         initScriptsPath: '/_localstack/init',
       };

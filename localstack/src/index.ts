@@ -6,6 +6,8 @@ export * as alb from './alb';
 export { formatInbox, type ReceivedNotification, readInbox } from './alerts/inbox';
 export * from './cloud-assembly';
 export type { AlarmState } from './cloudwatch/alarm-evaluator';
+export { ALARM_HISTORY_FILE_NAME, AlarmHistoryFile, stateUpdateItem } from './cloudwatch/alarm-history';
+export { compileFilterPattern, type FilterPattern, FilterPatternError } from './cloudwatch/filter-pattern';
 export { cloudWatchOutbox, type MetricBacklog, MetricOutbox } from './cloudwatch/metric-outbox';
 export { fillEmulatorGaps, isNoSuchDashboard } from './deploy/emulator-gaps';
 export * from './deployed-names';

@@ -1,11 +1,21 @@
 /**
- * The console service: listens on PORT (8083) and draws the emulator's dashboard. Compose
- * runs it; by hand, AWS_ENDPOINT_URL points it at an emulator.
+ * The console service: listens on PORT (8083) and draws the emulator's dashboard, alarms and
+ * logs, the simulated ALB's targets and the scheduler's service. Compose runs it; by hand,
+ * AWS_ENDPOINT_URL points it at an emulator, ALB_ADMIN_URL and SCHEDULER_URL at the data plane,
+ * ALARM_HISTORY_FILE at the monitor's record of alarm state changes.
  */
 import { createServer } from 'node:http';
-import { emulatorClientConfig, emulatorClients } from '@zama/localstack';
+import { join } from 'node:path';
+import {
+  ALARM_HISTORY_FILE_NAME,
+  AlarmHistoryFile,
+  emulatorClientConfig,
+  emulatorClients,
+  selectEmulator,
+} from '@zama/localstack';
 import { createConsoleApp } from '../console-app';
-import { emulatorReader } from '../dashboard/emulator-reader';
+import { dataPlaneReader } from '../data-plane-reader';
+import { emulatorReader } from '../emulator-reader';
 import { readWebAssets } from '../web-assets';
 
 const DEFAULT_PORT = 8083;
@@ -28,6 +38,15 @@ function main(): void {
     dashboardName: process.env.DASHBOARD_NAME || undefined,
     assets: readWebAssets(),
     emulatorEndpoint: config.endpoint,
+    dataPlane: dataPlaneReader({
+      albAdminUrl: process.env.ALB_ADMIN_URL || 'http://alb:8081',
+      schedulerUrl: process.env.SCHEDULER_URL || 'http://scheduler:8082',
+    }),
+    alarmHistory: selectEmulator().keepsAlarmHistory
+      ? 'emulator'
+      : new AlarmHistoryFile(
+          process.env.ALARM_HISTORY_FILE || join('/platform/monitor', ALARM_HISTORY_FILE_NAME),
+        ),
   });
   const server = createServer(app.callback());
   server.on('error', (error) => {

@@ -28,6 +28,7 @@ import {
   metricStatisticsRequest,
   parseAlarmDefinition,
 } from './alarm-evaluator';
+import type { AlarmHistoryFile } from './alarm-history';
 import { alarmNotification, alarmNotificationSubject, formatAlarmNotification } from './alarm-notification';
 import type { NotificationOutbox, PendingNotification } from './notification-outbox';
 
@@ -35,6 +36,8 @@ export interface AlarmRunnerOptions {
   readonly cloudWatch: CloudWatchClient;
   /** Where the notifications of each state change go; none on emulators whose SetAlarmState runs the alarm's actions itself. */
   readonly notifications?: NotificationOutbox;
+  /** Where each state change is recorded as DescribeAlarmHistory has it, for emulators that keep no history. */
+  readonly history?: AlarmHistoryFile;
   /** One JSON diagnostic per event (transition, notification, failure). */
   readonly log: (event: Record<string, unknown>) => void;
 }
@@ -71,6 +74,7 @@ export class AlarmRunner {
       const transition = await this.evaluateAlarm(
         alarm,
         (described.StateValue ?? 'INSUFFICIENT_DATA') as AlarmState,
+        described.StateReason,
         now,
       );
       if (transition) transitions.push(transition);
@@ -82,6 +86,7 @@ export class AlarmRunner {
   private async evaluateAlarm(
     alarm: AlarmDefinition,
     state: AlarmState,
+    reason: string | undefined,
     now: Date,
   ): Promise<AlarmTransition | undefined> {
     const { cloudWatch, log } = this.options;
@@ -105,6 +110,15 @@ export class AlarmRunner {
       from: transition.OldStateValue,
       to: transition.NewStateValue,
       reason: transition.NewStateReason,
+    });
+    this.options.history?.record({
+      alarmName: alarm.AlarmName,
+      oldState: transition.OldStateValue,
+      oldReason: reason,
+      newState: transition.NewStateValue,
+      newReason: transition.NewStateReason,
+      newReasonData: transition.NewStateReasonData,
+      at: now,
     });
     this.options.notifications?.add(this.notificationsOf(transition, now));
     return transition;

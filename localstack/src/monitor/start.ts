@@ -12,7 +12,8 @@
  * DEPLOYED_NAMES_FILE (written by the deploy service), CLOUD_ASSEMBLY_DIR (the alarm periods),
  * TASK_SERVICE (the compose service of the tasks, default `api`), SCHEDULER_URL (the scheduler's
  * endpoint, for Container Insights' DesiredTaskCount), MONITOR_STATE_DIR (a directory of the
- * platform's volume: each log stream's checkpoint and the notifications not yet published). The Docker socket must be mounted; the compose project is read
+ * platform's volume: each log stream's checkpoint, the notifications not yet published and the
+ * alarm history). The Docker socket must be mounted; the compose project is read
  * from this container's own labels.
  */
 import { rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import Dockerode from 'dockerode';
 import { logDiagnostic } from '../alb/simulated-alb';
 import { requiredEnv } from '../cli';
 import { alarmPeriodsSeconds, readCloudAssembly } from '../cloud-assembly';
+import { ALARM_HISTORY_FILE_NAME, AlarmHistoryFile } from '../cloudwatch/alarm-history';
 import { AlarmRunner } from '../cloudwatch/alarm-runner';
 import { cloudWatchOutbox } from '../cloudwatch/metric-outbox';
 import { NotificationOutbox } from '../cloudwatch/notification-outbox';
@@ -125,7 +127,11 @@ export async function startMonitor(env: NodeJS.ProcessEnv): Promise<() => Promis
   const notifications = emulator.runsAlarmActions
     ? undefined
     : new NotificationOutbox(clients.sns, join(stateDir, 'notifications.json'), log);
-  const alarms = new AlarmRunner({ cloudWatch, notifications, log });
+  // Where the emulator keeps no alarm history, the console reads the monitor's record instead.
+  const history = emulator.keepsAlarmHistory
+    ? undefined
+    : new AlarmHistoryFile(join(stateDir, ALARM_HISTORY_FILE_NAME));
+  const alarms = new AlarmRunner({ cloudWatch, notifications, history, log });
 
   const platform = new PlatformWatch({
     present: async () => {

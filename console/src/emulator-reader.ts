@@ -1,6 +1,8 @@
-/** The dashboard's reads, through the AWS SDK, from the emulator of the local platform. */
+/** The console's reads, through the AWS SDK, from the emulator of the local platform. */
 import {
+  type AlarmHistoryItem,
   type CloudWatchClient,
+  DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   GetDashboardCommand,
   GetMetricDataCommand,
@@ -11,10 +13,12 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import {
   type CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
   type FilteredLogEvent,
   FilterLogEventsCommand,
+  type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { DashboardReader } from './dashboard-view';
+import type { DashboardReader } from './dashboard/dashboard-view';
 
 /** How many calls of each kind the reader made: what the console costs the emulator. */
 export type CallCounts = Record<string, number>;
@@ -22,8 +26,15 @@ export type CallCounts = Record<string, number>;
 export interface EmulatorReader extends DashboardReader {
   listDashboards(): Promise<string[]>;
   dashboardBody(name: string): Promise<string>;
+  /** Every metric alarm of the emulator. */
+  listAlarms(): Promise<MetricAlarm[]>;
+  /** The alarm's state changes, newest first, at most {@link ALARM_HISTORY_READ}. */
+  alarmHistory(name: string): Promise<AlarmHistoryItem[]>;
+  listLogGroups(): Promise<LogGroup[]>;
   readonly calls: CallCounts;
 }
+
+export const ALARM_HISTORY_READ = 100;
 
 /** ListMetrics is asked again after this long: new metrics appear within it, as on CloudWatch. */
 const LIST_METRICS_TTL_MS = 30_000;
@@ -121,6 +132,42 @@ export function emulatorReader(
         } while (NextToken);
       }
       return alarms;
+    },
+    async listAlarms() {
+      const alarms: MetricAlarm[] = [];
+      let NextToken: string | undefined;
+      do {
+        count('DescribeAlarms');
+        const page = await cloudWatch.send(
+          new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm'], NextToken }),
+        );
+        alarms.push(...(page.MetricAlarms ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return alarms;
+    },
+    async alarmHistory(name) {
+      count('DescribeAlarmHistory');
+      const { AlarmHistoryItems = [] } = await cloudWatch.send(
+        new DescribeAlarmHistoryCommand({
+          AlarmName: name,
+          HistoryItemType: 'StateUpdate',
+          MaxRecords: ALARM_HISTORY_READ,
+          ScanBy: 'TimestampDescending',
+        }),
+      );
+      return AlarmHistoryItems;
+    },
+    async listLogGroups() {
+      const groups: LogGroup[] = [];
+      let nextToken: string | undefined;
+      do {
+        count('DescribeLogGroups');
+        const page = await logs.send(new DescribeLogGroupsCommand({ nextToken }));
+        groups.push(...(page.logGroups ?? []));
+        nextToken = page.nextToken === nextToken ? undefined : page.nextToken;
+      } while (nextToken);
+      return groups;
     },
     async filterLogEvents(logGroupName, start, end, limit) {
       const events: FilteredLogEvent[] = [];
