@@ -14,6 +14,7 @@ import { selectEmulator } from '@zama/localstack';
 import type { Browser, Page } from 'playwright-core';
 import { emulatorClientConfig } from '../src/aws';
 import { describeWithBrowser, launchChromium } from '../src/browser';
+import { arrivedLines, deployedNames, taggedTraffic } from '../src/delivery';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
@@ -77,6 +78,21 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
       page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
       mkdirSync(SCREENSHOTS, { recursive: true });
     });
+
+    /** The one running container of a compose service of the platform. */
+    const composeContainer = (service: string) =>
+      execFileSync(
+        'docker',
+        [
+          'ps',
+          '-q',
+          '--filter',
+          `label=com.docker.compose.project=${platform.project}`,
+          '--filter',
+          `label=com.docker.compose.service=${service}`,
+        ],
+        { encoding: 'utf8' },
+      ).trim();
 
     afterAll(async () => {
       await traffic?.stop();
@@ -173,21 +189,73 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
       expect(rejected.text).toContain('No data found.');
     });
 
+    it("shows the alarm's transition to ALARM in its history", async () => {
+      // GIVEN api-error-count went to ALARM in the first test
+      const alarm = names.alarm('api_error_count');
+      // WHEN its page is opened
+      await page.goto(`${platform.consoleUrl}/?refresh=0#/alarms/${encodeURIComponent(alarm)}`);
+      await page.waitForSelector('#alarm-history, #page .empty', { timeout: 15_000 });
+      // THEN the history lists the change, from the emulator (LocalStack) or the monitor's record (moto)
+      const history = await page.$$eval('#alarm-history tbody tr', (rows) =>
+        rows.map((row) => [row.getAttribute('data-from'), row.getAttribute('data-to')]),
+      );
+      process.stdout.write(
+        `  [console] ${alarm} history: ${history.map(([from, to]) => `${from} -> ${to}`).join(', ')} (${await page.textContent('#page .note')})\n`,
+      );
+      expect(history).toContainEqual([expect.any(String), 'ALARM']);
+      await page.screenshot({
+        path: join(SCREENSHOTS, `console-${emulator.name}-alarm.png`),
+        fullPage: true,
+      });
+    });
+
+    it('lists in the log view exactly the lines a filter pattern matches', async () => {
+      // GIVEN requests tagged two ways through the ALB, every line of them shipped
+      const run = Math.random().toString(36).slice(2, 8);
+      const [wanted, unwanted] = [`cm${run}`, `co${run}`];
+      const logGroupName = deployedNames(platform.monitor().getId()).logGroupName;
+      for (const tag of [wanted, unwanted]) {
+        const tagged = taggedTraffic(platform.albUrl, apiKey, tag, 1);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect((await tagged.stop()).failed).toBe(0);
+      }
+      const linesOf = async (tag: string) =>
+        [...(await arrivedLines(platform.emulatorEndpoint, logGroupName, tag)).values()].flat().length;
+      let expected = 0;
+      await secondsUntil(
+        async () => {
+          expected = await linesOf(wanted);
+          return expected > 0 && (await linesOf(unwanted)) > 0;
+        },
+        30_000,
+        'the tagged lines in CloudWatch Logs',
+      );
+
+      // WHEN the log view searches the group for one of the tags
+      const pattern = `"${wanted}-"`;
+      await page.goto(
+        `${platform.consoleUrl}/?range=15m&refresh=0#/logs?${new URLSearchParams({ group: logGroupName, pattern })}`,
+      );
+      await page.waitForSelector('#log-events[data-rows]', { timeout: 15_000 });
+      const messages = await page.$$eval('#log-events tbody td.message', (cells) =>
+        cells.map((cell) => cell.textContent ?? ''),
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, `console-${emulator.name}-logs.png`), fullPage: true });
+
+      // THEN it lists every line with that tag, and no other
+      process.stdout.write(
+        `  [console] log view, pattern ${pattern}: ${messages.length} lines listed, ${expected} in CloudWatch Logs\n`,
+      );
+      expect(messages.filter((message) => message.includes(`${wanted}-`))).toHaveLength(expected);
+      expect(messages.filter((message) => !message.includes(`${wanted}-`))).toEqual([]);
+    });
+
     it('says so when the emulator does not answer, and keeps the last data drawn', async () => {
-      // GIVEN a drawn page
+      // GIVEN the dashboard drawn, refreshing every 10 s
+      await page.goto(`${platform.consoleUrl}/?range=15m&refresh=${REFRESH_SECONDS}`);
+      await page.waitForSelector('#grid > section', { timeout: 10_000 });
       const before = await drawnWidgets(page);
-      const emulatorId = execFileSync(
-        'docker',
-        [
-          'ps',
-          '-q',
-          '--filter',
-          `label=com.docker.compose.project=${platform.project}`,
-          '--filter',
-          'label=com.docker.compose.service=emulator',
-        ],
-        { encoding: 'utf8' },
-      ).trim();
+      const emulatorId = composeContainer('emulator');
       // WHEN the emulator stops answering
       execFileSync('docker', ['pause', emulatorId]);
       try {
