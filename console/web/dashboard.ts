@@ -115,10 +115,14 @@ function drawMetric(box: HTMLElement, series: readonly Series[], start: number, 
 function drawAlarms(box: HTMLElement, alarms: readonly AlarmRow[]): void {
   const list = element('ul', { class: 'alarms' });
   for (const alarm of alarms) {
-    const item = element(
-      'li',
-      { 'data-alarm': alarm.name, 'data-state': alarm.state ?? '' },
-      `${alarm.name} · ${alarm.state ?? 'missing'}`,
+    const item = element('li', { 'data-alarm': alarm.name, 'data-state': alarm.state ?? '' });
+    // Each alarm opens its page, with its history, as on CloudWatch's dashboards.
+    item.append(
+      element(
+        'a',
+        { href: `#/alarms/${encodeURIComponent(alarm.name)}` },
+        `${alarm.name} · ${alarm.state ?? 'missing'}`,
+      ),
     );
     item.title = [alarm.reason, alarm.updated && `since ${alarm.updated}`].filter(Boolean).join('\n');
     list.append(item);

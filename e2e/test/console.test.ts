@@ -5,7 +5,7 @@
  * paused emulator is said on the page while the last data stays drawn. Screenshots go to
  * .local/ci/ for CI's artifacts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
@@ -249,6 +249,53 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
       expect(messages.filter((message) => message.includes(`${wanted}-`))).toHaveLength(expected);
       expect(messages.filter((message) => !message.includes(`${wanted}-`))).toEqual([]);
     });
+
+    // moto's server logs each request with the caller's address; LocalStack's log names no caller.
+    (emulator.name === 'moto' ? it : it.skip)(
+      'costs the emulator fewer calls than the monitor, with the page refreshing every 10 s',
+      async () => {
+        // GIVEN the dashboard open and refreshing every 10 s
+        await page.goto(`${platform.consoleUrl}/?range=1h&refresh=${REFRESH_SECONDS}`);
+        await page.waitForSelector('#grid > section');
+        const since = new Date();
+        // WHEN both run side by side for 30 s
+        await new Promise((resolve) => setTimeout(resolve, 30_000));
+        // werkzeug writes its request lines to stderr
+        const log = spawnSync(
+          'docker',
+          ['logs', '--since', since.toISOString(), composeContainer('emulator')],
+          {
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        ).stderr;
+        const requestsFrom = (service: string) => {
+          const addresses = execFileSync(
+            'docker',
+            [
+              'inspect',
+              '-f',
+              '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+              composeContainer(service),
+            ],
+            { encoding: 'utf8' },
+          )
+            .trim()
+            .split(/\s+/);
+          return log
+            .split('\n')
+            .filter((line) => addresses.some((address) => line.startsWith(`${address} - - [`))).length;
+        };
+        const [consoleCalls, monitorCalls] = [requestsFrom('console'), requestsFrom('monitor')];
+        // THEN
+        process.stdout.write(
+          `  [console] emulator calls in 30 s: console ${consoleCalls}, monitor ${monitorCalls} (${(consoleCalls / monitorCalls).toFixed(2)} of the monitor's)\n`,
+        );
+        expect(consoleCalls).toBeGreaterThan(0);
+        expect(consoleCalls).toBeLessThanOrEqual(monitorCalls);
+      },
+      60_000,
+    );
 
     it('says so when the emulator does not answer, and keeps the last data drawn', async () => {
       // GIVEN the dashboard drawn, refreshing every 10 s
