@@ -159,7 +159,8 @@ export function createConsoleApp(options: ConsoleAppOptions): Koa {
     const items = alarmHistory === 'emulator' ? await reader.alarmHistory(name) : alarmHistory.read(name);
     const detail: AlarmDetail = {
       alarm: alarmSummary(alarm),
-      history: items.map(alarmTransition),
+      // Newest first from either source: LocalStack answers oldest first whatever ScanBy says.
+      history: items.map(alarmTransition).sort((a, b) => b.timestamp.localeCompare(a.timestamp)),
       historySource: alarmHistory === 'emulator' ? 'emulator' : 'monitor',
     };
     ctx.body = detail;

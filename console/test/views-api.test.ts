@@ -92,7 +92,8 @@ describe('GET /api/alarms/:name', () => {
     // GIVEN an emulator that kept two state changes
     const emulator = {
       alarms: [HIGH_ERROR_RATE],
-      alarmHistory: [transition('OK', 'ALARM', 1), transition('INSUFFICIENT_DATA', 'OK', 5)],
+      // oldest first, as LocalStack answers
+      alarmHistory: [transition('INSUFFICIENT_DATA', 'OK', 5), transition('OK', 'ALARM', 1)],
     };
     // WHEN the alarm's page asks
     const response = await request(app(emulator)).get(`/api/alarms/${HIGH_ERROR_RATE.AlarmName}`);
