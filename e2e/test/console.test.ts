@@ -18,7 +18,13 @@ import { arrivedLines, deployedNames, taggedTraffic } from '../src/delivery';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
 import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
-import { type SteadyTraffic, secondsUntil, steadyTraffic, untilHealthyTargets } from '../src/traffic';
+import {
+  type SteadyTraffic,
+  secondsUntil,
+  steadyTraffic,
+  targetHealth,
+  untilHealthyTargets,
+} from '../src/traffic';
 
 const emulator = selectEmulator();
 const names = platformNames(PROFILES.local.prefix);
@@ -248,6 +254,35 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
       );
       expect(messages.filter((message) => message.includes(`${wanted}-`))).toHaveLength(expected);
       expect(messages.filter((message) => !message.includes(`${wanted}-`))).toEqual([]);
+    });
+
+    it("shows the target group's and the service's state as the ALB and the scheduler report it", async () => {
+      // GIVEN what the simulated ALB and the scheduler report
+      const reported = await targetHealth(platform.adminUrl);
+      const { services } = (await (await fetch(`${platform.schedulerUrl}/services`)).json()) as {
+        services: Array<{ desiredCount: number; runningCount: number }>;
+      };
+      // WHEN the target group's page and the service's page are opened
+      await page.goto(`${platform.consoleUrl}/?refresh=0#/targets`);
+      await page.waitForSelector('#targets', { timeout: 10_000 });
+      const targets = await page.$$eval('#targets tbody tr', (rows) =>
+        rows.map((row) => [row.getAttribute('data-target'), row.getAttribute('data-state')]),
+      );
+      await page.click('#views a[data-view="service"]');
+      await page.waitForSelector('#service-counts', { timeout: 10_000 });
+      const counts = await page.$$eval('#service-counts dd', (dds) =>
+        Object.fromEntries(dds.map((dd) => [dd.dataset.count, Number(dd.textContent)])),
+      );
+      // THEN each shows the same
+      expect(targets.sort()).toEqual(
+        reported.map(({ Target, TargetHealth }) => [Target.Id, TargetHealth.State]).sort(),
+      );
+      expect(targets.filter(([, state]) => state === 'healthy').length).toBeGreaterThanOrEqual(2);
+      expect(counts).toMatchObject({
+        desiredCount: services[0].desiredCount,
+        runningCount: services[0].runningCount,
+      });
+      expect(await page.$$('#tasks tbody tr[data-status="RUNNING"]')).toHaveLength(services[0].runningCount);
     });
 
     // moto's server logs each request with the caller's address; LocalStack's log names no caller.

@@ -7,10 +7,8 @@
  */
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { compileFilterPattern, type FilterPattern } from '@zama/localstack';
-import type { DashboardReader } from '../dashboard/dashboard-view';
+import { type DashboardReader, LOG_EVENTS_READ } from '../dashboard/dashboard-view';
 
-/** Events of the range read from the emulator before the pattern applies. */
-export const LOG_SEARCH_SCAN = 20_000;
 /** Matching events shown, the newest; CloudWatch's console pages through 10,000 at most. */
 export const LOG_SEARCH_SHOWN = 1_000;
 
@@ -19,7 +17,7 @@ export interface LogSearchResult {
   readonly events: readonly FilteredLogEvent[];
   readonly scanned: number;
   readonly matched: number;
-  /** The range held more events than the console scans. */
+  /** The range held more events than the console reads ({@link LOG_EVENTS_READ}, the oldest). */
   readonly truncated: boolean;
 }
 
@@ -35,7 +33,7 @@ export async function searchLogEvents(
   start: Date,
   end: Date,
 ): Promise<LogSearchResult> {
-  const { events, truncated } = await reader.filterLogEvents(logGroupName, start, end, LOG_SEARCH_SCAN);
+  const { events, truncated } = await reader.filterLogEvents(logGroupName, start, end, LOG_EVENTS_READ);
   const matching = filter ? events.filter(({ message = '' }) => filter.matches(message)) : events;
   return {
     events: matching.slice(-LOG_SEARCH_SHOWN),
