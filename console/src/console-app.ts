@@ -149,7 +149,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Koa {
 
   router.get('/api/alarms/:name', async (ctx) => {
     const name = ctx.params.name;
-    const [alarm] = (await reader.listAlarms()).filter(({ AlarmName }) => AlarmName === name);
+    const [alarm] = await reader.describeAlarms([name]);
     if (!alarm) {
       ctx.status = 404;
       ctx.body = { error: `the emulator has no alarm named "${name}"` };
