@@ -1,4 +1,5 @@
-import Koa from 'koa';
+import type { RouterContext } from '@koa/router';
+import Koa, { type ParameterizedContext } from 'koa';
 import type { Config } from './config';
 import { FaultSwitch, faultHealthCheck, injectFaults } from './fault-injection';
 import { defaultHealthChecks, type HealthCheck } from './health';
@@ -9,7 +10,7 @@ import { throttledAuthentication } from './middleware/auth-throttle';
 import { rateLimitCheck } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import type { Readiness } from './readiness';
-import { createRouter, routeTemplate, unroutedRequests } from './routes';
+import { createRouter, dispatchRoutes, routeTemplate, unroutedRequests } from './routes';
 import type { AppState } from './state';
 
 export interface AppDependencies {
@@ -41,30 +42,41 @@ export function createApp(config: Config, dependencies: AppDependencies): Koa<Ap
   app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) => {
     logger.warn({ err: error, request_id: ctx?.state?.requestId }, 'client connection failed');
   });
+  const authenticate = config.authDisabled
+    ? undefined
+    : throttledAuthentication(apiKeyCheck(config.apiKeys), config.authFailuresPerMinute, logger);
+  const limitRate = rateLimitCheck(config.rateLimitPerMinute);
+  const faultsOnApi = faults && injectFaults(faults, logger);
+  const routes = dispatchRoutes(router);
+  const answerUnrouted = unroutedRequests(router);
+  const nothingAfter = () => Promise.resolve();
+  // The router's middleware, then what no route took: what app.use(router.routes()) and
+  // app.use(unroutedRequests(router)) did, without two more layers of Koa's chain.
+  const route = (ctx: ParameterizedContext<AppState>) =>
+    routes(ctx as RouterContext<AppState>, () =>
+      answerUnrouted(ctx as RouterContext<AppState>, nothingAfter),
+    );
+  // The key check and the rate limit are synchronous checks in one guard, not middleware of their own.
+  const guardThenRoute = (ctx: ParameterizedContext<AppState>) => {
+    const path = ctx.path;
+    if (API_PATH.test(path)) {
+      authenticate?.(ctx);
+      limitRate(ctx);
+      return faultsOnApi ? faultsOnApi(ctx, () => route(ctx)) : route(ctx);
+    }
+    if (faults && FAULT_PATH_PREFIX.test(path)) authenticate?.(ctx);
+    return route(ctx);
+  };
+  // One Koa middleware: each layer of Koa's chain costs a promise, a bound function and a turn of
+  // the microtask queue on every request.
   app.use(
     requestContext({
       logger,
       metrics,
       readiness,
       routeTemplate: (ctx) => routeTemplate(router, ctx),
+      handle: guardThenRoute,
     }),
   );
-  const authenticate = config.authDisabled
-    ? undefined
-    : throttledAuthentication(apiKeyCheck(config.apiKeys), config.authFailuresPerMinute, logger);
-  const limitRate = rateLimitCheck(config.rateLimitPerMinute);
-  const faultsOnApi = faults && injectFaults(faults, logger);
-  // The key check and the rate limit are synchronous checks in one guard, not middleware of their own.
-  app.use((ctx, next) => {
-    if (API_PATH.test(ctx.path)) {
-      authenticate?.(ctx);
-      limitRate(ctx);
-      return faultsOnApi ? faultsOnApi(ctx, next) : next();
-    }
-    if (faults && FAULT_PATH_PREFIX.test(ctx.path)) authenticate?.(ctx);
-    return next();
-  });
-  app.use(router.routes());
-  app.use(unroutedRequests(router));
   return app;
 }

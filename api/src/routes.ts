@@ -135,6 +135,43 @@ export function createRouter({
   return router;
 }
 
+/**
+ * The router's `routes()` middleware without what it assembles on every request. For each request
+ * `routes()` matches the path, then builds a chain of the matched layers' handlers, each behind a
+ * new closure that sets the route's captures and params, and composes that chain with
+ * koa-compose. Here the router matches the request (`router.match()`, which `routes()` calls) and,
+ * when that is one route with one handler and no parameters (every route of this service), sets
+ * what `routes()` sets on the context and calls the handler. Everything else (no route, several
+ * matching layers or handlers, parameters, a context another router has seen) goes to `routes()`
+ * itself, so nothing is routed differently.
+ */
+export function dispatchRoutes(router: Router<AppState>): RouterMiddleware<AppState> {
+  const routes = router.routes();
+  return (ctx, next) => {
+    if (ctx.matched !== undefined) return routes(ctx, next);
+    const { path, pathAndMethod, route } = router.match(ctx.path, ctx.method);
+    const layer = pathAndMethod[0];
+    if (!route || pathAndMethod.length !== 1 || layer.stack.length !== 1 || layer.paramNames.length > 0) {
+      return routes(ctx, next);
+    }
+    ctx.matched = path;
+    ctx.router = router;
+    ctx.routeMatched = true;
+    ctx.captures = [];
+    ctx.params = ctx.request.params = {};
+    ctx.routerPath = String(layer.path);
+    ctx.routerName = layer.name;
+    ctx._matchedRoute = layer.path;
+    if (layer.name) ctx._matchedRouteName = layer.name;
+    // As koa-compose runs it: a promise, also when the handler throws.
+    try {
+      return Promise.resolve((layer.stack[0] as RouterMiddleware<AppState>)(ctx, next));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
 /** What the router leaves on the context of a request it has seen. */
 type Routed = Pick<RouterContext<AppState>, 'path' | 'method'> &
   Partial<Pick<RouterContext<AppState>, 'matched'>>;

@@ -20,27 +20,31 @@ export interface RequestContextOptions {
   metrics: HttpMetrics;
   readiness: Readiness;
   routeTemplate(ctx: ParameterizedContext<AppState>): string;
+  /** Everything below the request context (guard, routes), called where Koa's next would be. */
+  handle(ctx: ParameterizedContext<AppState>): unknown;
 }
 
 /**
- * Outermost middleware: gives the request its id, turns every error thrown below it into the one
- * error body, then writes the request's one log line and its metrics. One middleware rather than
- * three: each layer of Koa's chain costs a promise and a closure on every request.
+ * The service's one Koa middleware: gives the request its id, runs `handle` (the guard and the
+ * routes), turns every error thrown there into the one error body, then writes the request's one
+ * log line and its metrics. One middleware rather than several: each layer of Koa's chain costs a
+ * promise, a bound function and a turn of the microtask queue on every request.
  */
 export function requestContext({
   logger,
   metrics,
   readiness,
   routeTemplate,
+  handle,
 }: RequestContextOptions): Middleware<AppState> {
-  return async (ctx, next) => {
+  return async (ctx) => {
     const started = performance.now();
     ctx.state.requestId = requestIdFor(ctx.get('X-Request-ID'));
     // Straight to Node: Koa's ctx.set builds arrays and closures for every header it sets.
     ctx.res.setHeader('X-Request-ID', ctx.state.requestId);
     ctx.res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
-      await next();
+      await handle(ctx);
     } catch (error) {
       respondWithError(ctx, error);
     } finally {
