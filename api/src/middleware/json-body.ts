@@ -23,36 +23,34 @@ function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer>
     request.resume();
     return Promise.reject(tooLarge(limitBytes));
   }
+  // The listeners stay on the request, which ends with its response, and do nothing once the
+  // body is settled: removing four listeners cost more, on every request, than leaving them.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const stopListening = () => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onFailure);
-      request.off('close', onFailure);
-    };
-    const onData = (chunk: Buffer) => {
+    let settled = false;
+    request.on('data', (chunk: Buffer) => {
+      if (settled) return;
       received += chunk.length;
       if (received <= limitBytes) {
         chunks.push(chunk);
         return;
       }
-      stopListening();
+      settled = true;
       request.resume();
       reject(tooLarge(limitBytes));
-    };
-    const onEnd = () => {
-      stopListening();
+    });
+    request.on('end', () => {
+      if (settled) return;
+      settled = true;
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
-    };
+    });
     // 'close' before 'end': the client went away (Node also emits 'error' for it).
     const onFailure = () => {
-      stopListening();
+      if (settled) return;
+      settled = true;
       reject(invalidBody(400, 'The request body could not be read'));
     };
-    request.on('data', onData);
-    request.on('end', onEnd);
     request.on('error', onFailure);
     request.on('close', onFailure);
   });
@@ -64,10 +62,15 @@ function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer>
  * second parser for untrusted bytes.
  */
 export async function readJsonBody(ctx: Context, limitBytes: number): Promise<unknown> {
-  if (ctx.request.type.trim().toLowerCase() !== 'application/json') {
+  // From Node's headers: what Koa's ctx.request.type and ctx.get would return, without their calls.
+  const { headers } = ctx.req;
+  const type = headers['content-type']?.split(';', 1)[0] ?? '';
+  if (type.trim().toLowerCase() !== 'application/json') {
     throw invalidBody(415, 'Content-Type must be application/json');
   }
-  const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
+  const encoding = String(headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   if (encoding !== '' && encoding !== 'identity') {
     throw invalidBody(415, 'Content-Encoding must be identity: compressed request bodies are not accepted');
   }
