@@ -1,11 +1,13 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
 import request, { type Response } from 'supertest';
 import { FaultSwitch } from '../src/fault-injection';
 import { createLogger } from '../src/logger';
 import { createHttpMetrics } from '../src/metrics';
 import { Readiness } from '../src/readiness';
-import { createRouter } from '../src/routes';
+import { createRouter, dispatchRoutes } from '../src/routes';
+import type { AppState } from '../src/state';
 import { expectError } from './support/http';
 import { MemoryLog } from './support/memory-log';
 import { buildTestApp, DEMO_KEY, testConfig } from './support/test-app';
@@ -176,5 +178,96 @@ describe('routing', () => {
     );
     expect(registered).toHaveLength(count);
     expect(new Set(registered).size).toBe(registered.length);
+  });
+});
+
+describe('dispatchRoutes', () => {
+  /** What @koa/router leaves on the context of a request it routed. */
+  const ROUTER_FIELDS = [
+    'matched',
+    'routeMatched',
+    'router',
+    'captures',
+    'params',
+    'routerPath',
+    'routerName',
+    '_matchedRoute',
+    '_matchedRouteName',
+  ] as const;
+
+  const routerOfService = () => {
+    const config = testConfig({ faultInjectionEnabled: true });
+    return createRouter({
+      config,
+      metrics: createHttpMetrics(),
+      readiness: new Readiness(),
+      healthChecks: [],
+      faults: new FaultSwitch(createLogger(config, new MemoryLog())),
+    });
+  };
+
+  /** Sends the request through `middleware` alone and returns what the router left on the context. */
+  async function leftOnContext(
+    middleware: (router: ReturnType<typeof createRouter>) => Koa.Middleware<AppState>,
+    method: string,
+    path: string,
+  ) {
+    const router = routerOfService();
+    const app = new Koa<AppState>();
+    let fields: Record<string, unknown> = {};
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch {
+        // The handler's own answer does not matter here, only the routing.
+      } finally {
+        const routed = ctx as unknown as Record<string, unknown>;
+        fields = Object.fromEntries(
+          ROUTER_FIELDS.map((field) => {
+            if (field === 'router') return [field, routed.router === router];
+            // Each run builds its own router: its layers are told apart by methods and path.
+            if (field === 'matched')
+              return [
+                field,
+                (routed.matched as Array<{ methods: string[]; path: string }> | undefined)?.map(
+                  ({ methods, path }) => `${methods.join(',')} ${path}`,
+                ),
+              ];
+            return [field, routed[field]];
+          }),
+        );
+        fields.requestParams = (ctx.request as unknown as Record<string, unknown>).params;
+      }
+    });
+    app.use(middleware(router) as Koa.Middleware<AppState>);
+    const pending = request(app.callback())[method.toLowerCase() as 'get' | 'post' | 'put'](path);
+    await (method === 'GET' ? pending : pending.send({}));
+    return fields;
+  }
+
+  // Upgrading @koa/router must not make the service route differently: its own routes() is the reference.
+  it.each([
+    ['GET', '/'],
+    ['GET', '/healthz'],
+    ['GET', '/readyz'],
+    ['GET', '/metrics'],
+    ['POST', '/api/v1/sum'],
+    ['GET', '/api/v1/sum'],
+    ['GET', '/_local/fault'],
+    ['PUT', '/_local/fault'],
+    ['GET', '/healthz/'],
+    ['GET', '/nowhere'],
+  ])("leaves on the context of %s %s what the router's routes() leaves", async (method, path) => {
+    const expected = await leftOnContext(
+      (router) => router.routes() as Koa.Middleware<AppState>,
+      method,
+      path,
+    );
+    const actual = await leftOnContext(
+      (router) => dispatchRoutes(router) as Koa.Middleware<AppState>,
+      method,
+      path,
+    );
+    expect(actual).toEqual(expected);
   });
 });
