@@ -102,12 +102,12 @@ export function createConsoleApp(options: ConsoleAppOptions): Koa {
         ctx.body = { error: `${error.message}. Is the platform running? 'make local-status' says.` };
       } else {
         ctx.status = 503;
-        ctx.body = { error: emulatorDidNotAnswer(error) };
+        ctx.body = {
+          error: `the emulator at ${emulatorEndpoint} did not answer: ${(error as Error).message}. Is the platform running? 'make local-status' says.`,
+        };
       }
     }
   });
-  const emulatorDidNotAnswer = (error: unknown) =>
-    `the emulator at ${emulatorEndpoint} did not answer: ${(error as Error).message}. Is the platform running? 'make local-status' says.`;
 
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };

@@ -144,6 +144,22 @@ export async function hasHealthyTasks(platform: LocalPlatform, count: number): P
   return ips.length === count && healthy.length === count && healthy.every((t) => ips.includes(t.Target.Id));
 }
 
+/** The id of the one running container of a compose service of the platform (empty when it is not running). */
+export function composeContainer(project: string, service: string): string {
+  return execFileSync(
+    'docker',
+    [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
+}
+
 /** From compose's labels, which the scheduler's tasks carry too. */
 function runningTasks(project: string): string[] {
   return execFileSync(

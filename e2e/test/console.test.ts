@@ -17,7 +17,13 @@ import { describeWithBrowser, launchChromium } from '../src/browser';
 import { arrivedLines, deployedNames, taggedTraffic } from '../src/delivery';
 import { describeWithImages } from '../src/docker';
 import { setFault } from '../src/faults';
-import { demoApiKey, type LocalPlatform, platformImages, startLocalPlatform } from '../src/local-platform';
+import {
+  composeContainer,
+  demoApiKey,
+  type LocalPlatform,
+  platformImages,
+  startLocalPlatform,
+} from '../src/local-platform';
 import {
   type SteadyTraffic,
   secondsUntil,
@@ -84,21 +90,6 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
       page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
       mkdirSync(SCREENSHOTS, { recursive: true });
     });
-
-    /** The one running container of a compose service of the platform. */
-    const composeContainer = (service: string) =>
-      execFileSync(
-        'docker',
-        [
-          'ps',
-          '-q',
-          '--filter',
-          `label=com.docker.compose.project=${platform.project}`,
-          '--filter',
-          `label=com.docker.compose.service=${service}`,
-        ],
-        { encoding: 'utf8' },
-      ).trim();
 
     afterAll(async () => {
       await traffic?.stop();
@@ -298,7 +289,7 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
         // werkzeug writes its request lines to stderr
         const log = spawnSync(
           'docker',
-          ['logs', '--since', since.toISOString(), composeContainer('emulator')],
+          ['logs', '--since', since.toISOString(), composeContainer(platform.project, 'emulator')],
           {
             encoding: 'utf8',
             maxBuffer: 64 * 1024 * 1024,
@@ -311,7 +302,7 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
               'inspect',
               '-f',
               '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
-              composeContainer(service),
+              composeContainer(platform.project, service),
             ],
             { encoding: 'utf8' },
           )
@@ -337,7 +328,7 @@ describeWithBrowser(describeWithImages([emulator.image, platformImages().api, pl
       await page.goto(`${platform.consoleUrl}/?range=15m&refresh=${REFRESH_SECONDS}`);
       await page.waitForSelector('#grid > section', { timeout: 10_000 });
       const before = await drawnWidgets(page);
-      const emulatorId = composeContainer('emulator');
+      const emulatorId = composeContainer(platform.project, 'emulator');
       // WHEN the emulator stops answering
       execFileSync('docker', ['pause', emulatorId]);
       try {

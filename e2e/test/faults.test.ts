@@ -31,6 +31,7 @@ import { setFault } from '../src/faults';
 import {
   ALB_ADMIN_PORT,
   ALB_LISTENER_PORT,
+  composeContainer,
   demoApiKey,
   type LocalPlatform,
   platformImages,
@@ -103,16 +104,6 @@ const containerLog = (containerId: string) =>
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-
-const composeContainer = (project: string, service: string) =>
-  docker(
-    'ps',
-    '-q',
-    '--filter',
-    `label=com.docker.compose.project=${project}`,
-    '--filter',
-    `label=com.docker.compose.service=${service}`,
-  );
 
 const healthyTargets = async (adminUrl: () => string, count: number) => {
   try {
